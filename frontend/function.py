@@ -1,0 +1,230 @@
+"""`@em.function`: trace a Python function into the ember dialect once per input
+signature, compile it, and call the compiled code afterwards.
+
+Example:
+    >>> import ember as em, numpy as np
+    >>> @em.function
+    ... def f(x, w):
+    ...     return em.nn.relu(x @ w)
+    >>> f(np.ones((2, 3), np.float32), np.ones((3, 4), np.float32)).shape
+    (2, 4)
+    >>> print(f.lower(np.ones((2, 3), np.float32), np.ones((3, 4), np.float32)).as_text("fused"))
+"""
+from __future__ import annotations
+
+import functools
+import warnings
+import weakref
+
+import numpy as np
+
+from ..dialects.primitive import AVal
+from . import dtypes, tree
+from .dispatch import current_trace
+from .errors import TracingError
+from .tensor import EagerTensor, Tensor
+from .trace import Trace
+
+RETRACE_WARNING_AFTER = 5
+_TENSOR = object()  # marks the output positions filled by the compiled function
+
+
+class TensorSpec:
+    """The shape and dtype a traced function accepts for one argument (as tf.TensorSpec)."""
+
+    def __init__(self, shape, dtype="float32", name: str | None = None):
+        shape = tuple(shape)
+        if any(d is None or int(d) < 0 for d in shape):
+            raise TracingError(f"TensorSpec: every dimension must be known (static shapes), "
+                               f"received shape {shape}")
+        self.shape = tuple(int(d) for d in shape)
+        self.dtype = dtypes.as_dtype(dtype)
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"TensorSpec(shape={self.shape}, dtype={self.dtype!r})"
+
+
+class Function:
+    """A Python function that runs compiled: traced per input signature, cached."""
+
+    def __init__(self, fn, input_signature=None, backend: str = "cpu"):
+        functools.update_wrapper(self, fn)
+        self._fn = fn
+        self._input_signature = None if input_signature is None else tuple(input_signature)
+        self._backend = backend
+        self._concrete: dict = {}
+        self._trace_count = 0
+        self._warned = False
+        self._last_key = None
+        self._bound: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @property
+    def name(self) -> str:
+        return getattr(self._fn, "__qualname__", getattr(self._fn, "__name__", "function"))
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        bound = self._bound.get(instance)
+        if bound is None:
+            bound = Function(self._fn.__get__(instance, owner), self._input_signature, self._backend)
+            self._bound[instance] = bound
+        return bound
+
+    # -- calling -------------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if current_trace() is not None:  # called from another traced function: inline it
+            return self._fn(*args, **kwargs)
+        concrete, arrays = self._concrete_for(args, kwargs)
+        return concrete(arrays)
+
+    def get_concrete_function(self, *args, **kwargs) -> "ConcreteFunction":
+        return self._concrete_for(args, kwargs)[0]
+
+    def lower(self, *args, **kwargs):
+        """The IR of this function for these arguments, at every stage of the pipeline."""
+        from ..runtime.lowered import Lowered
+
+        concrete = self.get_concrete_function(*args, **kwargs)
+        return Lowered(concrete.backend, concrete.module_text, concrete.symbol)
+
+    # -- signatures and tracing ----------------------------------------------------------------
+    def _concrete_for(self, args, kwargs):
+        key, arrays = self._signature(args, kwargs)
+        concrete = self._concrete.get(key)
+        if concrete is None:
+            concrete = self._trace(key, args, kwargs)
+            self._concrete[key] = concrete
+        return concrete, arrays
+
+    def _signature(self, args, kwargs):
+        leaves, treedef = tree.flatten((args, kwargs))
+        specs = None
+        if self._input_signature is not None:
+            if kwargs or len(args) != len(self._input_signature):
+                raise TracingError(f"{self.name}: input_signature has {len(self._input_signature)} "
+                                   f"arguments, received {len(args)} positional and {len(kwargs)} keyword")
+            specs = tree.flatten(self._input_signature)[0]
+            if len(specs) != len(leaves):
+                raise TracingError(f"{self.name}: the arguments do not have the structure of the "
+                                   f"input_signature {self._input_signature}")
+        keys, arrays = [], []
+        for i, leaf in enumerate(leaves):
+            spec = specs[i] if specs is not None else None
+            if spec is not None or isinstance(leaf, (Tensor, np.ndarray, np.generic)):
+                array = _as_array(leaf, spec, self.name, i)
+                keys.append(("tensor", array.shape, array.dtype.str))
+                arrays.append(array)
+            else:
+                try:
+                    hash(leaf)
+                except TypeError:
+                    raise TracingError(f"{self.name}: argument {i} ({type(leaf).__name__}) is neither "
+                                       f"a tensor nor hashable; Python values are part of the trace "
+                                       f"key and must be hashable") from None
+                keys.append(("static", type(leaf), leaf))
+        return (treedef, tuple(keys)), arrays
+
+    def _trace(self, key, args, kwargs):
+        self._trace_count += 1
+        self._warn_on_retracing(key)
+        self._last_key = key
+        treedef, keys = key
+        avals = [AVal(k[1], dtypes.as_dtype(np.dtype(k[2]))) for k in keys if k[0] == "tensor"]
+        trace = Trace(self.name, avals)
+        with trace:
+            symbolic = iter(trace.args)
+            leaves = [next(symbolic) if k[0] == "tensor" else k[2] for k in keys]
+            call_args, call_kwargs = tree.unflatten(treedef, leaves)
+            result = self._fn(*call_args, **call_kwargs)
+            out_leaves, out_tree = tree.flatten(result)
+            tensors = [leaf for leaf in out_leaves if isinstance(leaf, (Tensor, np.ndarray))]
+            trace.finish(tensors)
+            text = trace.module.operation.get_asm(enable_debug_info=True)
+        statics = [_TENSOR if isinstance(leaf, (Tensor, np.ndarray)) else leaf for leaf in out_leaves]
+        from ..backends import get_backend
+
+        return ConcreteFunction(self.name, trace.func.name.value, text, get_backend(self._backend),
+                                trace.captures, out_tree, statics, trace.out_avals)
+
+    def _warn_on_retracing(self, key) -> None:
+        if self._trace_count <= RETRACE_WARNING_AFTER or self._warned:
+            return
+        self._warned = True
+        change = _describe_change(self._last_key, key)
+        warnings.warn(
+            f"@em.function '{self.name}' was traced {self._trace_count} times; the last retrace "
+            f"happened because {change}. Each new input shape, dtype or Python value compiles a "
+            f"new function: pass tensors of one shape, or fix the signature with input_signature=.",
+            stacklevel=4)
+
+
+def _as_array(leaf, spec, fname: str, index: int) -> np.ndarray:
+    if isinstance(leaf, EagerTensor):
+        array = leaf.numpy()
+    elif isinstance(leaf, Tensor):
+        raise TracingError(f"{fname}: argument {index} is a symbolic tensor of another trace")
+    else:
+        array = dtypes.to_numpy(leaf, spec.dtype if spec is not None and not isinstance(leaf, np.ndarray) else None)
+    if spec is not None and (array.shape != spec.shape or array.dtype != spec.dtype.numpy):
+        raise TracingError(f"{fname}: argument {index} does not match the input_signature: expected "
+                           f"shape {spec.shape} and dtype {spec.dtype.name}, received shape "
+                           f"{array.shape} and dtype {array.dtype}")
+    return np.ascontiguousarray(array)
+
+
+def _describe_change(old, new) -> str:
+    if old is None:
+        return "it was called for the first time"
+    old_keys, new_keys = old[1], new[1]
+    if old[0] != new[0] or len(old_keys) != len(new_keys):
+        return "the structure of its arguments changed"
+    for i, (a, b) in enumerate(zip(old_keys, new_keys)):
+        if a == b:
+            continue
+        if a[0] == b[0] == "tensor":
+            return (f"argument {i} changed from shape {a[1]} {np.dtype(a[2]).name} "
+                    f"to shape {b[1]} {np.dtype(b[2]).name}")
+        return f"argument {i} changed from {a[2]!r} to {b[2]!r}"
+    return "its arguments changed"
+
+
+class ConcreteFunction:
+    """One traced signature of a Function: its ember IR and, once called, its executable."""
+
+    def __init__(self, name, symbol, module_text, backend, captures, out_tree, statics, out_avals):
+        self.name = name
+        self.symbol = symbol
+        self.module_text = module_text
+        self.backend = backend
+        self.captures = captures
+        self.out_tree = out_tree
+        self.statics = statics
+        self.out_avals = out_avals
+        self._executable = None
+
+    @property
+    def executable(self):
+        if self._executable is None:
+            from ..runtime.cache import compile_cached
+
+            self._executable = compile_cached(self.backend, self.module_text, self.symbol)
+        return self._executable
+
+    def __call__(self, arrays):
+        outputs = iter(self.executable(list(arrays) + [c.numpy() for c in self.captures]))
+        leaves = [EagerTensor(next(outputs)) if s is _TENSOR else s for s in self.statics]
+        return tree.unflatten(self.out_tree, leaves)
+
+
+def function(fn=None, *, input_signature=None, backend: str = "cpu"):
+    """Decorator: compile `fn` by tracing it (as tf.function / jax.jit).
+
+    Args:
+        input_signature: a list of `em.TensorSpec` fixing the accepted shapes and dtypes.
+        backend: the name of a registered backend ("cpu").
+    """
+    if fn is None:
+        return lambda f: Function(f, input_signature, backend)
+    return Function(fn, input_signature, backend)

@@ -1,0 +1,14 @@
+"""ember's passes. Each is named once: class or function, flag, file and lit test share a name
+(`ember-fuse` lives in fuse_elementwise.py and is tested by tests/lit/passes/ember-fuse.mlir).
+
+Example (Python):
+    >>> from ember.passes import run_passes
+    >>> run_passes(module, ["ember-canonicalize", "ember-fuse", "canonicalize"])
+"""
+from . import canonicalize, ember_to_linalg, fuse_elementwise, lower_cpu, verify
+from .pipeline import FRONT_STAGES, PassPipeline, Stage, run_passes, run_stages, split_pipeline
+from .registry import PASSES, PassInfo, register_pass
+
+__all__ = ["canonicalize", "ember_to_linalg", "fuse_elementwise", "lower_cpu", "verify",
+           "FRONT_STAGES", "PassPipeline", "Stage", "run_passes", "run_stages", "split_pipeline",
+           "PASSES", "PassInfo", "register_pass"]

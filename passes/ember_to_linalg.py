@@ -1,0 +1,219 @@
+"""`ember-to-linalg`: the ember dialect to linalg/tensor/arith/math on tensors.
+
+Elementwise ops and reductions, alone or as an `ember.fused` group, become ONE
+`linalg.generic` each: the group's outside operands are its inputs (broadcast through
+their indexing maps), and its body is the members' scalar bodies in order, ending in the
+root's value or, for a reduction, the combiner. Other ops use their own `lower` rule,
+given this module's `Lowerer` for building linalg and tensor ops.
+"""
+from __future__ import annotations
+
+from ..dialects.locations import walk
+from ..dialects.primitive import ELEMENTWISE, REDUCTION, AVal, OpView, lookup
+from ..frontend.errors import CompileError
+from .arith_builder import ArithBuilder
+from .fuse_elementwise import is_fusion_group
+from .registry import register_pass
+
+
+@register_pass("ember-to-linalg", "Lower ember ops and fused groups to linalg on tensors")
+def ember_to_linalg(module_op) -> None:
+    from mlir import ir
+
+    for op in list(walk(module_op)):
+        if is_fusion_group(op):
+            members = [m.operation for m in op.regions[0].blocks[0].operations][:-1]
+            root = members[-1]
+        elif lookup(op.name) is not None and op.parent is not None and not is_fusion_group(op.parent):
+            members, root = [op], op
+        else:
+            continue
+        with op.location, ir.InsertionPoint(op):
+            lw = Lowerer()
+            if lookup(root.name).kind in (ELEMENTWISE, REDUCTION):
+                value = lw.group([OpView(m) for m in members])
+            else:
+                view = OpView(root)
+                if view.prim.lower_rule is None:
+                    raise CompileError(f"{root.name} has no lowering rule")
+                value = view.prim.lower_rule(lw, view, view.operands)
+        op.results[0].replace_all_uses_with(value)
+        op.erase()
+
+
+class Lowerer:
+    """Builds linalg/tensor ops at the current insertion point and location."""
+
+    # -- affine maps ---------------------------------------------------------------------------
+    @staticmethod
+    def dims_map(ndims: int, dims):
+        from mlir import ir
+
+        return ir.AffineMap.get(ndims, 0, [ir.AffineDimExpr.get(d) for d in dims])
+
+    @staticmethod
+    def broadcast_map(shape, domain):
+        """Reads an operand of `shape` inside a loop nest over `domain` (NumPy broadcasting:
+        right-aligned, size-1 dims read index 0)."""
+        from mlir import ir
+
+        offset = len(domain) - len(shape)
+        exprs = [ir.AffineConstantExpr.get(0) if d == 1 and domain[offset + i] != 1
+                 else ir.AffineDimExpr.get(offset + i) for i, d in enumerate(shape)]
+        return ir.AffineMap.get(len(domain), 0, exprs)
+
+    @staticmethod
+    def batch_map(batch_shape, out_batch, ndims: int, tail_dims):
+        """Broadcast batch dims (aligned to the first dims of the domain) then `tail_dims`."""
+        from mlir import ir
+
+        offset = len(out_batch) - len(batch_shape)
+        exprs = [ir.AffineConstantExpr.get(0) if d == 1 and out_batch[offset + i] != 1
+                 else ir.AffineDimExpr.get(offset + i) for i, d in enumerate(batch_shape)]
+        exprs += [ir.AffineDimExpr.get(d) for d in tail_dims]
+        return ir.AffineMap.get(ndims, 0, exprs)
+
+    # -- tensors -------------------------------------------------------------------------------
+    @staticmethod
+    def empty(aval: AVal):
+        from mlir.dialects import tensor
+
+        return tensor.EmptyOp(list(aval.shape), aval.dtype.mlir_type()).result
+
+    def filled(self, aval: AVal, value):
+        from mlir.dialects import linalg
+
+        init = self.empty(aval)
+        scalar = self._scalar_const(value, aval)
+        return linalg.fill(scalar, outs=[init])
+
+    @staticmethod
+    def _scalar_const(value, aval: AVal):
+        from mlir import ir
+        from mlir.dialects import arith
+
+        type_ = aval.dtype.mlir_type()
+        if aval.dtype.is_float:
+            attr = ir.FloatAttr.get(type_, float(value))
+        else:
+            attr = ir.IntegerAttr.get(type_, int(value))
+        return arith.ConstantOp(type_, attr).result
+
+    def generic(self, inputs, input_maps, init, out_map, iterators, body):
+        """One linalg.generic; `body(builder, *input_scalars, out_scalar)` returns the yield."""
+        from mlir import ir
+        from mlir.dialects import linalg
+
+        iter_attr = ir.ArrayAttr.get([ir.Attribute.parse(f"#linalg.iterator_type<{it}>")
+                                      for it in iterators])
+        maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in list(input_maps) + [out_map]])
+        op = linalg.GenericOp_(list(inputs), [init], maps, iter_attr)
+        block = op.regions[0].blocks[0]
+        with ir.InsertionPoint(block):
+            linalg.YieldOp([body(ArithBuilder(), *block.arguments)])
+        return op.results[0]
+
+    def matmul_2d(self, x, y, init):
+        from mlir.dialects import linalg
+
+        return linalg.matmul(x, y, outs=[init])
+
+    def transpose(self, x, out: AVal, perm):
+        from mlir.dialects import linalg
+
+        return linalg.transpose(x, outs=[self.empty(out)], permutation=list(perm))
+
+    def reshape(self, x, src: AVal, dst: AVal):
+        """Row-major reshape: collapse to 1-D, then expand (0-D tensors use empty groups)."""
+        if src.shape == dst.shape:
+            return x
+        if dst.rank == 0:
+            return self._collapse(x, dst, [])
+        if src.rank == 0:
+            return self._expand(x, dst, [])
+        flat = AVal((src.size,), src.dtype)
+        if src.rank != 1:
+            x = self._collapse(x, flat, [list(range(src.rank))])
+        return x if dst.rank == 1 else self._expand(x, dst, [list(range(dst.rank))])
+
+    @staticmethod
+    def _collapse(x, dst: AVal, reassoc):
+        from mlir.dialects import tensor
+
+        return tensor.CollapseShapeOp(dst.mlir_type(), x, _reassociation(reassoc)).result
+
+    @staticmethod
+    def _expand(x, dst: AVal, reassoc):
+        from mlir.dialects import tensor
+
+        return tensor.ExpandShapeOp(dst.mlir_type(), x, _reassociation(reassoc), [],
+                                    list(dst.shape)).result
+
+    def insert_slice(self, src, dest, offsets, sizes):
+        from mlir.dialects import tensor
+
+        return tensor.InsertSliceOp(src, dest, [], [], [], list(offsets), list(sizes),
+                                    [1] * len(sizes)).result
+
+    def extract_slice(self, src, out: AVal, start, stride):
+        from mlir.dialects import tensor
+
+        return tensor.ExtractSliceOp(out.mlir_type(), src, [], [], [], list(start),
+                                     list(out.shape), list(stride)).result
+
+    # -- elementwise groups and reductions -----------------------------------------------------
+    def group(self, members: list[OpView]):
+        """One linalg.generic computing a chain of elementwise ops, optionally ending in a
+        reduction (the last member)."""
+        root = members[-1]
+        reduction = root.prim.kind == REDUCTION
+        domain = root.in_avals[0].shape if reduction else root.out_aval.shape
+        produced = {m.result for m in members}
+        inputs = []
+        for m in members:
+            for v in m.operands:
+                if v not in produced and v not in inputs:
+                    inputs.append(v)
+        maps = [self.broadcast_map(AVal.of_type(v.type).shape, domain) for v in inputs]
+        if reduction:
+            axes = root.attrs["axes"]
+            kept = [i for i in range(len(domain)) if i not in axes]
+            dtype = root.out_aval.dtype
+            out = AVal(tuple(domain[i] for i in kept), dtype)
+            init = self.filled(out, root.prim.identity(dtype))
+            out_map = self.dims_map(len(domain), kept)
+            iterators = ["reduction" if i in axes else "parallel" for i in range(len(domain))]
+        else:
+            out = root.out_aval
+            init = self.empty(out)
+            out_map = self.dims_map(len(domain), range(len(domain)))
+            iterators = ["parallel"] * len(domain)
+
+        def body(b, *args):
+            scalars = dict(zip(inputs, args[:-1]))
+            for m in (members[:-1] if reduction else members):
+                scalars[m.result] = m.prim.scalar_rule(b, *[scalars[v] for v in m.operands], **m.attrs)
+            if reduction:
+                return root.prim.combine(b, args[-1], scalars[root.operands[0]])
+            return scalars[root.result]
+
+        value = self.generic(inputs, maps, init, out_map, iterators, body)
+        if reduction and root.prim.mean:
+            count = 1
+            for a in root.attrs["axes"]:
+                count *= domain[a]
+            scale = 1.0 / count if count else float("nan")
+            identity = self.dims_map(out.rank, range(out.rank))
+            value = self.generic([value], [identity], self.empty(out), identity,
+                                 ["parallel"] * out.rank, lambda b, x, _: b.mul(x, b.const(scale, x)))
+        if reduction:
+            value = self.reshape(value, out, root.out_aval)
+        return value
+
+
+def _reassociation(groups):
+    from mlir import ir
+
+    return ir.ArrayAttr.get([
+        ir.ArrayAttr.get([ir.IntegerAttr.get(ir.IntegerType.get_signless(64), i) for i in g])
+        for g in groups])

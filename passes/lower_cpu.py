@@ -1,0 +1,31 @@
+"""`ember-lower-cpu`: linalg on tensors to the LLVM dialect, for the CPU backend.
+
+Bufferizes whole functions (identity layouts at the boundary), turns results into
+caller-allocated out-parameters (so NumPy arrays are written in place), lowers loops,
+math and memrefs to LLVM, with the bare-pointer calling convention for memrefs.
+"""
+from __future__ import annotations
+
+from .registry import register_pass
+
+CPU_LOWERING = ",".join([
+    "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
+    "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
+    "func.func(buffer-hoisting)",
+    "buffer-deallocation-pipeline",
+    "convert-linalg-to-loops",
+    "convert-math-to-llvm",
+    "convert-math-to-libm",
+    "expand-strided-metadata",
+    "lower-affine",
+    "convert-scf-to-cf",
+    "finalize-memref-to-llvm",
+    "convert-arith-to-llvm",
+    "convert-cf-to-llvm",
+    "convert-func-to-llvm{use-bare-ptr-memref-call-conv}",
+    "convert-ub-to-llvm",
+    "reconcile-unrealized-casts",
+])
+
+register_pass("ember-lower-cpu", "Bufferize and lower linalg on tensors to the LLVM dialect (CPU)",
+              pipeline=CPU_LOWERING)
