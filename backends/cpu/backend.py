@@ -14,7 +14,8 @@ OPT_LEVEL = 3
 STAGES = FRONT_STAGES + (
     Stage("linalg", ("ember-to-linalg", "canonicalize", "cse"),
           "linalg, tensor, arith and math on tensors; one linalg.generic per fused group"),
-    Stage("llvm", ("ember-lower-cpu",), "bufferized, lowered to the LLVM dialect"),
+    Stage("llvm", ("ember-expand-math", "ember-lower-cpu"),
+          "f32 transcendentals expanded to polynomials, bufferized, lowered to the LLVM dialect"),
 )
 
 
