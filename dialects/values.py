@@ -33,8 +33,6 @@ def constant_array(value, limit: int | None = None) -> np.ndarray | None:
         return np.full(aval.shape, _scalar(attr.get_splat_value(), aval.dtype), dtype=aval.dtype.numpy)
     if limit is not None and aval.size > limit:
         return None
-    if aval.dtype.is_bool:
-        return np.array([bool(ir.IntegerAttr(attr[i]).value) for i in range(aval.size)]).reshape(aval.shape)
     return np.array(attr, dtype=aval.dtype.numpy).reshape(aval.shape)
 
 
@@ -67,5 +65,7 @@ def make_constant(array: np.ndarray, loc=None, ip=None):
     from mlir.dialects import arith
 
     aval = AVal(array.shape, dtypes.as_dtype(array.dtype))
-    attr = ir.DenseElementsAttr.get(np.ascontiguousarray(array), type=aval.mlir_type())
+    # NOTE: a bool array must not be given `type=` (i1): the bindings then reject its buffer.
+    type_ = None if aval.dtype.is_bool else aval.mlir_type()
+    attr = ir.DenseElementsAttr.get(np.asarray(array, order="C"), type=type_)
     return arith.ConstantOp(aval.mlir_type(), attr, loc=loc, ip=ip).result

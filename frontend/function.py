@@ -171,7 +171,7 @@ def _as_array(leaf, spec, fname: str, index: int) -> np.ndarray:
         raise TracingError(f"{fname}: argument {index} does not match the input_signature: expected "
                            f"shape {spec.shape} and dtype {spec.dtype.name}, received shape "
                            f"{array.shape} and dtype {array.dtype}")
-    return np.ascontiguousarray(array)
+    return np.asarray(array, order="C")
 
 
 def _describe_change(old, new) -> str:

@@ -14,8 +14,9 @@ OPT_LEVEL = 3
 STAGES = FRONT_STAGES + (
     Stage("linalg", ("ember-to-linalg", "canonicalize", "cse"),
           "linalg, tensor, arith and math on tensors; one linalg.generic per fused group"),
-    Stage("llvm", ("ember-expand-math", "ember-lower-cpu"),
-          "f32 transcendentals expanded to polynomials, bufferized, lowered to the LLVM dialect"),
+    Stage("llvm", ("ember-expand-math", "ember-distinct-results", "ember-widen-bools",
+                   "ember-lower-cpu"),
+          "f32 transcendentals as polynomials, bools as bytes, bufferized, in the LLVM dialect"),
 )
 
 
@@ -82,7 +83,7 @@ class CPUExecutable:
                 raise EmberError(f"'{self.symbol}' argument {i}: expected {aval}, received "
                                  f"{array.dtype}{list(array.shape)}")
             if not array.flags.c_contiguous:
-                array = arrays[i] = np.ascontiguousarray(array)
+                array = arrays[i] = np.asarray(array, order="C")
             slots[i] = array.ctypes.data
         for j, out in enumerate(outs):
             slots[len(arrays) + j] = out.ctypes.data

@@ -13,6 +13,11 @@ from ..values import producer
 from .elementwise import ANY, NUMERIC, _check
 
 
+def _contiguous(x):
+    """A C-contiguous array with x's shape (np.ascontiguousarray would make 0-d arrays 1-d)."""
+    return np.asarray(x, order="C")
+
+
 # -- matmul --------------------------------------------------------------------------------
 def _matmul_shape(x: AVal, y: AVal) -> AVal:
     _check(NUMERIC, x, y)
@@ -84,7 +89,7 @@ def _transpose_shape(x: AVal, perm) -> AVal:
 transpose = Primitive(
     "transpose", kind=STRUCTURED, operands=("x",), attrs={"perm": INTS},
     doc="permutes dims: result dim i is operand dim perm[i]",
-    shape=_transpose_shape, eager=lambda x, perm: np.ascontiguousarray(np.transpose(x, perm)))
+    shape=_transpose_shape, eager=lambda x, perm: _contiguous(np.transpose(x, perm)))
 
 
 @transpose.lower
@@ -108,7 +113,7 @@ broadcast_to = Primitive(
     "broadcast_to", kind=STRUCTURED, operands=("x",), attrs={"shape": INTS},
     doc="x broadcast (NumPy rules) to `shape`",
     shape=_broadcast_to_shape,
-    eager=lambda x, shape: np.ascontiguousarray(np.broadcast_to(x, shape)))
+    eager=lambda x, shape: _contiguous(np.broadcast_to(x, shape)))
 
 
 @broadcast_to.lower
@@ -172,7 +177,7 @@ slice_ = Primitive(
     "slice", kind=STRUCTURED, operands=("x",), attrs={"start": INTS, "limit": INTS, "stride": INTS},
     doc="elements start[i] <= j < limit[i] taken every stride[i] along each dim",
     shape=_slice_shape,
-    eager=lambda x, start, limit, stride: np.ascontiguousarray(
+    eager=lambda x, start, limit, stride: _contiguous(
         x[tuple(slice(s, e, st) for s, e, st in zip(start, limit, stride))]))
 
 
