@@ -21,7 +21,7 @@ import numpy as np
 from ..dialects.primitive import AVal
 from . import dtypes, tree
 from .dispatch import current_trace
-from .errors import TracingError
+from .errors import TracingError, user_site
 from .tensor import EagerTensor, Tensor
 from .trace import Trace
 
@@ -153,11 +153,12 @@ class Function:
             return
         self._warned = True
         change = _describe_change(self._last_key, key)
-        warnings.warn(
+        filename, line = user_site()
+        warnings.warn_explicit(
             f"@em.function '{self.name}' was traced {self._trace_count} times; the last retrace "
             f"happened because {change}. Each new input shape, dtype or Python value compiles a "
             f"new function: pass tensors of one shape, or fix the signature with input_signature=.",
-            stacklevel=4)
+            UserWarning, filename, line)
 
 
 def _as_array(leaf, spec, fname: str, index: int) -> np.ndarray:
