@@ -25,6 +25,11 @@ def verify(module) -> None:
         root.verify()
     except ir.MLIRError as err:
         raise mlir_error_to_verification(err) from None
+    with root.context:  # NOTE: the messages build MLIR types, which need a default context
+        _verify_ember_ops(root)
+
+
+def _verify_ember_ops(root) -> None:
     for op in walk(root):
         if lookup(op.name) is None:
             continue

@@ -233,15 +233,18 @@ def matmul(x, y) -> Tensor:
 def _reduction(prim):
     def op(x, axis=None, keepdims=False):
         (x,) = _operands(x)
-        try:
-            axes = normalize_axes(axis, x.ndim)
-        except ShapeError as err:
-            raise ShapeError(at_user_line(f"{prim.name}: {err}")) from None
-        return prim.bind(x, axes=axes, keepdims=bool(keepdims))
+        return prim.bind(x, axes=_axes(prim.name, axis, x.ndim), keepdims=bool(keepdims))
 
     op.__name__ = prim.name
     op.__doc__ = f"The {prim.doc}; axis=None reduces all axes."
     return op
+
+
+def _axes(op: str, axis, ndim: int) -> tuple[int, ...]:
+    try:
+        return normalize_axes(axis, ndim)
+    except ShapeError as err:
+        raise ShapeError(at_user_line(f"{op}: {err}")) from None
 
 
 reduce_sum = _reduction(red.reduce_sum)
@@ -269,8 +272,13 @@ def reshape(x, shape) -> Tensor:
 def transpose(x, perm=None) -> Tensor:
     """x with its dims permuted (reversed when perm is None)."""
     (x,) = _operands(x)
-    perm = tuple(reversed(range(x.ndim))) if perm is None else tuple(int(p) % max(x.ndim, 1) for p in perm)
-    return st.transpose.bind(x, perm=perm)
+    if perm is None:
+        return st.transpose.bind(x, perm=tuple(reversed(range(x.ndim))))
+    perm = tuple(int(p) for p in perm)
+    if any(not -x.ndim <= p < x.ndim for p in perm):
+        raise ShapeError(at_user_line(
+            f"transpose: perm {list(perm)} is out of range for a tensor of rank {x.ndim}"))
+    return st.transpose.bind(x, perm=tuple(p % x.ndim for p in perm))
 
 
 def broadcast_to(x, shape) -> Tensor:
@@ -288,7 +296,7 @@ def expand_dims(x, axis: int) -> Tensor:
 
 def squeeze(x, axis=None) -> Tensor:
     (x,) = _operands(x)
-    axes = [i for i, d in enumerate(x.shape) if d == 1] if axis is None else normalize_axes(axis, x.ndim)
+    axes = [i for i, d in enumerate(x.shape) if d == 1] if axis is None else _axes("squeeze", axis, x.ndim)
     for a in axes:
         if x.shape[a] != 1:
             raise ShapeError(at_user_line(f"squeeze: dim {a} of shape {x.shape} is not 1"))
@@ -338,7 +346,8 @@ def getitem(x: Tensor, index) -> Tensor:
     if Ellipsis in items:
         at = items.index(Ellipsis)
         items[at:at + 1] = [_full_slice()] * (x.ndim - consumed)
-    items += [_full_slice()] * (x.ndim - consumed)
+    else:
+        items += [_full_slice()] * (x.ndim - consumed)
     start, limit, stride, out_shape, dim = [], [], [], [], 0
     for item in items:
         if item is None:

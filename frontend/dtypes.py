@@ -100,6 +100,10 @@ def to_numpy(value, dtype: DType | None = None) -> np.ndarray:
         if arr.dtype != dtype.numpy:
             if arr.dtype.kind == "f" and not dtype.is_float:
                 raise DTypeError(f"cannot convert the float value {_short(value)} to {dtype.name}")
+            if arr.dtype.kind in "iu" and dtype.is_int and arr.size:
+                info = np.iinfo(dtype.numpy)
+                if arr.max() > info.max or arr.min() < info.min:
+                    raise DTypeError(f"the integer value {_short(value)} does not fit in {dtype.name}")
             arr = arr.astype(dtype.numpy)
         return arr
     if isinstance(value, np.ndarray) or isinstance(value, np.generic):

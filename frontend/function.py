@@ -99,21 +99,13 @@ class Function:
         return concrete, arrays
 
     def _signature(self, args, kwargs):
-        leaves, treedef = tree.flatten((args, kwargs))
-        specs = None
         if self._input_signature is not None:
-            if kwargs or len(args) != len(self._input_signature):
-                raise TracingError(f"{self.name}: input_signature has {len(self._input_signature)} "
-                                   f"arguments, received {len(args)} positional and {len(kwargs)} keyword")
-            specs = tree.flatten(self._input_signature)[0]
-            if len(specs) != len(leaves):
-                raise TracingError(f"{self.name}: the arguments do not have the structure of the "
-                                   f"input_signature {self._input_signature}")
+            args = self._conform(args, kwargs)
+        leaves, treedef = tree.flatten((args, kwargs))
         keys, arrays = [], []
         for i, leaf in enumerate(leaves):
-            spec = specs[i] if specs is not None else None
-            if spec is not None or isinstance(leaf, (Tensor, np.ndarray, np.generic)):
-                array = _as_array(leaf, spec, self.name, i)
+            if isinstance(leaf, (Tensor, np.ndarray, np.generic)):
+                array = _as_array(leaf, None, self.name, i)
                 keys.append(("tensor", array.shape, array.dtype.str))
                 arrays.append(array)
             else:
@@ -125,6 +117,21 @@ class Function:
                                        f"key and must be hashable") from None
                 keys.append(("static", type(leaf), leaf))
         return (treedef, tuple(keys)), arrays
+
+    def _conform(self, args, kwargs) -> tuple:
+        """`args` with the value at each TensorSpec of the input_signature converted to its
+        array (a Python list given for a spec is one tensor, not a structure)."""
+        if kwargs or len(args) != len(self._input_signature):
+            raise TracingError(f"{self.name}: input_signature has {len(self._input_signature)} "
+                               f"arguments, received {len(args)} positional and {len(kwargs)} keyword")
+        specs, spec_tree = tree.flatten(self._input_signature)
+        try:
+            values = tree.flatten_up_to(spec_tree, args)
+        except ValueError:
+            raise TracingError(f"{self.name}: the arguments do not have the structure of the "
+                               f"input_signature {self._input_signature}") from None
+        arrays = [_as_array(v, spec, self.name, i) for i, (v, spec) in enumerate(zip(values, specs))]
+        return tree.unflatten(spec_tree, arrays)
 
     def _trace(self, key, args, kwargs):
         self._trace_count += 1

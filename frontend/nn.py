@@ -50,4 +50,5 @@ def softplus(x):
 
 def leaky_relu(x, negative_slope: float = 0.2):
     """x where x >= 0, else negative_slope * x (Keras' default slope)."""
+    x = api.constant(x)
     return api.where(x >= 0, x, x * negative_slope)

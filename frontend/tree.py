@@ -20,6 +20,22 @@ def _flatten(obj, leaves):
     return None
 
 
+def flatten_up_to(treedef, obj) -> list:
+    """The parts of `obj` at the leaves of `treedef` (whose leaves may be structures in `obj`);
+    raises ValueError where `obj` does not have the structure of `treedef`."""
+    if treedef is None:
+        return [obj]
+    if treedef[0] is dict:
+        _, keys, children = treedef
+        if not isinstance(obj, dict) or sorted(obj) != list(keys):
+            raise ValueError(f"expected a dict with keys {list(keys)}, received {obj!r}")
+        return [part for k, c in zip(keys, children) for part in flatten_up_to(c, obj[k])]
+    _, children = treedef
+    if not isinstance(obj, (tuple, list)) or len(obj) != len(children):
+        raise ValueError(f"expected a sequence of {len(children)}, received {obj!r}")
+    return [part for c, o in zip(children, obj) for part in flatten_up_to(c, o)]
+
+
 def unflatten(treedef, leaves) -> Any:
     it = iter(leaves)
     return _unflatten(treedef, it)

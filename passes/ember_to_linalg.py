@@ -121,7 +121,8 @@ class Lowerer:
     def transpose(self, x, out: AVal, perm):
         from mlir.dialects import linalg
 
-        return linalg.transpose(x, outs=[self.empty(out)], permutation=list(perm))
+        # NOTE: unlike linalg.matmul/fill, linalg.transpose returns the op, not its value.
+        return linalg.transpose(x, outs=[self.empty(out)], permutation=list(perm)).results[0]
 
     def reshape(self, x, src: AVal, dst: AVal):
         """Row-major reshape: collapse to 1-D, then expand (0-D tensors use empty groups)."""

@@ -70,6 +70,8 @@ class PassPipeline:
                 info = PASSES.get(_element_name(element))
                 if info is None:
                     self.pm.add(element)  # upstream; ValueError names an unknown pass
+                elif element.strip() != info.name:
+                    raise ValueError(f"pass '{info.name}' takes no options, received '{element}'")
                 elif info.pipeline is not None:
                     self.pm.add(info.pipeline)
                 else:
@@ -81,7 +83,8 @@ class PassPipeline:
     def _wrap(self, info):
         def run(op, pass_):
             try:
-                info.run(op)
+                with op.context:  # NOTE: the PassManager's callback has no default context
+                    info.run(op)
             except Exception as err:  # re-raised by PassPipeline.run with its own traceback
                 self.errors.append(err)
                 pass_.signal_pass_failure()
