@@ -11,7 +11,7 @@ from . import dialects as _dialects  # registers the ember dialect's primitives
 from .frontend import nn
 from .frontend.api import (
     abs, add, broadcast_to, cast, ceil, concat, constant, convert_to_tensor, cos, divide,
-    equal, erf, exp, expand_dims, expm1, floor, floordiv, greater, greater_equal, less,
+    equal, erf, exp, expand_dims, expm1, floor, floordiv, fmod, mod, greater, greater_equal, less,
     less_equal, log, log1p, logical_and, logical_not, logical_or, matmul, maximum, minimum,
     multiply, negative, not_equal, ones, ones_like, pow, reciprocal, reduce_max, reduce_mean,
     reduce_min, reduce_sum, reshape, rsqrt, sigmoid, sign, sin, slice, sqrt, square, squeeze,
@@ -28,7 +28,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "nn", "abs", "add", "broadcast_to", "cast", "ceil", "concat", "constant", "convert_to_tensor",
-    "cos", "divide", "equal", "erf", "exp", "expand_dims", "expm1", "floor", "floordiv", "greater",
+    "cos", "divide", "equal", "erf", "exp", "expand_dims", "expm1", "floor", "floordiv", "fmod",
+    "mod", "greater",
     "greater_equal", "less", "less_equal", "log", "log1p", "logical_and", "logical_not",
     "logical_or", "matmul", "maximum", "minimum", "multiply", "negative", "not_equal", "ones",
     "ones_like", "pow", "reciprocal", "reduce_max", "reduce_mean", "reduce_min", "reduce_sum",

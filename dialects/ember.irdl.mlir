@@ -1,5 +1,5 @@
-// The `ember` dialect. Generated from ember/dialects/ops/*.py by
-// `python -m ember.dialects.irdl`; do not edit by hand.
+// The `ember` dialect. Generated from ember/dialects/ops/*.py; do not edit by hand.
+// Regenerate with `ember-opt --print-dialect > dialects/ember.irdl.mlir`.
 // IRDL checks that operands and results are tensors and that attributes have the
 // right kind; ember's verifier (dialects/verifier.py) checks shapes and dtypes.
 irdl.dialect @ember {
@@ -242,6 +242,14 @@ irdl.dialect @ember {
     %x = irdl.base "!builtin.tensor"
     %result = irdl.base "!builtin.tensor"
     irdl.operands(x: %x)
+    irdl.results(result: %result)
+  }
+  // ember.rem: remainder of x / y with the sign of x (C fmod; 0 where an integer y == 0)
+  irdl.operation @rem {
+    %x = irdl.base "!builtin.tensor"
+    %y = irdl.base "!builtin.tensor"
+    %result = irdl.base "!builtin.tensor"
+    irdl.operands(x: %x, y: %y)
     irdl.results(result: %result)
   }
   // ember.reshape: the same elements in row-major order, with shape `shape`

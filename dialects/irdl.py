@@ -9,8 +9,8 @@ from . import ops  # registers the primitives
 from .primitive import REGISTRY
 
 _HEADER = """\
-// The `ember` dialect. Generated from ember/dialects/ops/*.py by
-// `python -m ember.dialects.irdl`; do not edit by hand.
+// The `ember` dialect. Generated from ember/dialects/ops/*.py; do not edit by hand.
+// Regenerate with `ember-opt --print-dialect > dialects/ember.irdl.mlir`.
 // IRDL checks that operands and results are tensors and that attributes have the
 // right kind; ember's verifier (dialects/verifier.py) checks shapes and dtypes.
 """

@@ -153,10 +153,40 @@ def divide(x, y) -> Tensor:
 
 
 def floordiv(x, y) -> Tensor:
-    """Floor division (`//`); integer division by zero gives 0, as in NumPy."""
+    """Floor division (`//`) with NumPy's results; integer division by zero gives 0."""
     x, y = _operands(x, y)
-    q = ew.div.bind(x, y)
-    return floor(q) if x.dtype.is_float else q
+    if not x.dtype.is_float:
+        return ew.div.bind(x, y)
+    # NOTE: floor(x / y) is off by one when x / y rounds up to an integer (1.0 // 0.1 is 9.0):
+    # NumPy's divmod works from the exact remainder instead.
+    r = ew.rem.bind(x, y)
+    q = ew.div.bind(x - r, y)
+    q = where(_sign_differs(r, y), q - 1, q)
+    whole = floor(q)
+    q = where(q - whole > 0.5, whole + 1, whole)
+    q = where(equal(q, 0), ew.div.bind(x, y) * 0, q)  # keeps the sign of a zero quotient
+    return where(equal(y, 0), ew.div.bind(x, y), q)
+
+
+def mod(x, y) -> Tensor:
+    """Remainder with the sign of y (`%`, as Python and NumPy); x mod 0 is 0 for integers."""
+    x, y = _operands(x, y)
+    r = ew.rem.bind(x, y)
+    r = where(_sign_differs(r, y), r + y, r)
+    if x.dtype.is_float:  # a zero remainder takes the sign of y, as in NumPy
+        signed_zero = where(less(y, 0), constant(-0.0, r.dtype), constant(0.0, r.dtype))
+        r = where(equal(r, 0), signed_zero, r)
+    return r
+
+
+def fmod(x, y) -> Tensor:
+    """Remainder with the sign of x (C's fmod, np.fmod)."""
+    return ew.rem.bind(*_operands(x, y))
+
+
+def _sign_differs(r, y) -> Tensor:
+    """r != 0 and r, y of opposite signs: where a truncated remainder needs a floor fix."""
+    return logical_and(not_equal(r, 0), not_equal(less(r, 0), less(y, 0)))
 
 
 def pow(x, y) -> Tensor:  # NOTE: shadows the builtin on purpose, as tf.pow

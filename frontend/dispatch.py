@@ -54,7 +54,8 @@ def eager_apply(prim, operands, attrs):
                 f"was used outside it; return it from the @em.function instead"))
         arrays.append(operand._value if isinstance(operand, EagerTensor) else dtypes.to_numpy(operand))
     out = infer(prim, [AVal(a.shape, dtypes.as_dtype(a.dtype)) for a in arrays], attrs)
-    result = np.asarray(prim.eager_rule(*arrays, **attrs), dtype=out.dtype.numpy)
+    with np.errstate(all="ignore"):  # NOTE: inf and NaN results are values, not warnings (as TF, JAX)
+        result = np.asarray(prim.eager_rule(*arrays, **attrs), dtype=out.dtype.numpy)
     if result.shape != out.shape:
         raise CompileError(f"eager kernel of {prim.op_name} gave shape {result.shape}, "
                            f"its shape rule says {out.shape}")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import warnings
-import weakref
 
 import numpy as np
 
@@ -57,19 +56,24 @@ class Function:
         self._trace_count = 0
         self._warned = False
         self._last_key = None
-        self._bound: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     @property
     def name(self) -> str:
         return getattr(self._fn, "__qualname__", getattr(self._fn, "__name__", "function"))
 
     def __get__(self, instance, owner):
+        """`@em.function` on a method: one Function (and trace cache) per instance, kept in
+        the instance's __dict__ (so unhashable instances work and nothing outlives them)."""
         if instance is None:
             return self
-        bound = self._bound.get(instance)
+        slot = f"_ember_function_{id(self)}"
+        bound = getattr(instance, "__dict__", {}).get(slot)
         if bound is None:
+            if not hasattr(instance, "__dict__"):
+                raise TracingError(f"@em.function method '{self.name}' needs instances with a "
+                                   f"__dict__ to keep their traces; {type(instance).__name__} has none")
             bound = Function(self._fn.__get__(instance, owner), self._input_signature, self._backend)
-            self._bound[instance] = bound
+            instance.__dict__[slot] = bound
         return bound
 
     # -- calling -------------------------------------------------------------------------------

@@ -56,6 +56,8 @@ class Tensor:
     def __rtruediv__(self, other): return _api().divide(other, self)
     def __floordiv__(self, other): return _api().floordiv(self, other)
     def __rfloordiv__(self, other): return _api().floordiv(other, self)
+    def __mod__(self, other): return _api().mod(self, other)
+    def __rmod__(self, other): return _api().mod(other, self)
     def __pow__(self, other): return _api().pow(self, other)
     def __rpow__(self, other): return _api().pow(other, self)
     def __matmul__(self, other): return _api().matmul(self, other)

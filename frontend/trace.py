@@ -23,9 +23,12 @@ from .tensor import EagerTensor, TracedTensor
 
 
 def symbol_name(name: str) -> str:
-    """A valid MLIR symbol from a Python function name."""
-    cleaned = re.sub(r"[^A-Za-z0-9_]", "_", name) or "fn"
-    return cleaned if not cleaned[0].isdigit() else "_" + cleaned
+    """A valid MLIR symbol from a Python function name, prefixed with `ember_`.
+
+    NOTE: the JIT links against the C library: a function named `exp` or `free` would
+    otherwise take the place of libm's `exp` or of the runtime's `free`.
+    """
+    return "ember_" + (re.sub(r"[^A-Za-z0-9_]", "_", name) or "fn")
 
 
 class Trace:

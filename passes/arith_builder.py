@@ -56,6 +56,10 @@ class ArithBuilder:
         from mlir.dialects import arith
         return arith.floordivsi(x, y)
 
+    def rem(self, x, y):
+        from mlir.dialects import arith
+        return self._by_kind(x, arith.remf, arith.remsi, x, y)
+
     def neg(self, x):
         from mlir.dialects import arith
         return arith.negf(x) if self.dtype(x).is_float else arith.subi(self.zero(x), x)

@@ -97,6 +97,16 @@ def _floordiv(x, y):
         return np.floor_divide(x, y)
 
 
+def _fmod(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.fmod(x, y)
+
+
+def _mod(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.mod(x, y)
+
+
 def _unary(name, prim, op, ref, dtypes, domain="any", exact=False):
     return Case(name, (prim,), op, ref, UNARY, dtypes, domain, exact)
 
@@ -163,6 +173,10 @@ CASES: tuple[Case, ...] = (
     # NOTE: integer y includes 0 ("any"): NumPy and ember give 0 there.
     _binary("floordiv", "div", em.floordiv, _floordiv, INTS, exact=True),
     _binary("x // y", "div", lambda x, y: x // y, _floordiv, NUMERIC, ("any", "nonzero"), exact=True),
+    # NOTE: integer y includes 0 ("any" for ints): NumPy and ember give 0 there too.
+    _binary("fmod", "rem", em.fmod, _fmod, INTS, exact=True),
+    _binary("fmod (floats)", "rem", em.fmod, _fmod, FLOATS, ("any", "nonzero"), exact=True),
+    _binary("x % y", "rem", lambda x, y: x % y, _mod, NUMERIC, ("any", "nonzero"), exact=True),
     _binary("pow", "pow", em.pow, np.power, FLOATS, ("positive", "any")),
     _binary("x ** y", "pow", lambda x, y: x ** y, np.power, FLOATS, ("positive", "any")),
     _binary("maximum", "maximum", em.maximum, np.maximum, NUMERIC, "coarse", exact=True),

@@ -292,7 +292,7 @@ def test_shape_ops_lower_to_tensor_ops():
 # -- the CPU lowering --------------------------------------------------------------------------
 def test_llvm_stage_has_no_tensors_left():
     llvm = lowered(chain, f32(4, 8), f32(8)).as_text("llvm")
-    assert "llvm.func @chain" in llvm and "tensor<" not in llvm and "memref<" not in llvm
+    assert "llvm.func @ember_chain" in llvm and "tensor<" not in llvm and "memref<" not in llvm
 
 
 def test_bools_cross_function_boundaries_as_bytes():

@@ -103,8 +103,7 @@ def _div_eager(x, y):
     if x.dtype.kind == "f":
         return np.divide(x, y)
     # NOTE: NumPy floor-divides integers and gives 0 where y == 0; the compiled form does the same.
-    with np.errstate(divide="ignore"):
-        return np.floor_divide(x, y)
+    return np.floor_divide(x, y)
 
 
 def _div_scalar(b, x, y):
@@ -117,6 +116,21 @@ def _div_scalar(b, x, y):
 
 div = binary("div", "x / y for floats; floor division (0 where y == 0) for integers", NUMERIC,
              _div_eager, _div_scalar)
+
+def _rem_eager(x, y):
+    # NOTE: np.fmod gives 0 where an integer y == 0 (and NaN for floats), as the compiled form.
+    return np.fmod(x, y)
+
+
+def _rem_scalar(b, x, y):
+    if b.dtype(x).is_float:
+        return b.rem(x, y)
+    zero = b.cmp("eq", y, b.zero(y))
+    return b.select(zero, b.zero(x), b.rem(x, b.select(zero, b.one(y), y)))
+
+
+rem = binary("rem", "remainder of x / y with the sign of x (C fmod; 0 where an integer y == 0)",
+             NUMERIC, _rem_eager, _rem_scalar)
 
 # -- compare, select, cast -----------------------------------------------------------------
 PREDICATES = {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,

@@ -18,13 +18,16 @@ class Reduction(Primitive):
     """A primitive reducing `axes` of its single operand with `combine`, from `identity`."""
 
     def __init__(self, name: str, doc: str, accepts: str, eager, combine, identity,
-                 mean: bool = False):
+                 mean: bool = False, empty_ok: bool = True):
         def shape(x: AVal, axes, keepdims) -> AVal:
             _check(accepts, x)
             axes = tuple(axes)
             if list(axes) != sorted(set(axes)) or any(not 0 <= a < x.rank for a in axes):
                 raise ShapeError(f"axes must be sorted, distinct and within [0, {x.rank}), "
                                  f"received {list(axes)} for shape {x.shape}")
+            if not empty_ok and any(x.shape[a] == 0 for a in axes):
+                raise ShapeError(f"{name} over an empty axis has no result (shape {x.shape}, "
+                                 f"axes {list(axes)})")
             dims = [1 if i in axes else d for i, d in enumerate(x.shape)]
             if not keepdims:
                 dims = [d for i, d in enumerate(x.shape) if i not in axes]
@@ -54,6 +57,6 @@ reduce_sum = Reduction("reduce_sum", "sum over `axes`", NUMERIC,
 reduce_mean = Reduction("reduce_mean", "arithmetic mean over `axes`", FLOAT, np.mean,
                         lambda b, acc, x: b.add(acc, x), lambda dtype: 0, mean=True)
 reduce_max = Reduction("reduce_max", "maximum over `axes` (NaN if any element is)", NUMERIC, np.max,
-                       lambda b, acc, x: b.maximum(acc, x), _lowest)
+                       lambda b, acc, x: b.maximum(acc, x), _lowest, empty_ok=False)
 reduce_min = Reduction("reduce_min", "minimum over `axes` (NaN if any element is)", NUMERIC, np.min,
-                       lambda b, acc, x: b.minimum(acc, x), _highest)
+                       lambda b, acc, x: b.minimum(acc, x), _highest, empty_ok=False)
