@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..dialects.locations import walk
 from ..dialects.primitive import ELEMENTWISE, REDUCTION, AVal, OpView, lookup
+from ..dialects.values import producer
 from ..frontend.errors import CompileError
 from .arith_builder import ArithBuilder
 from .fuse_elementwise import is_fusion_group
@@ -22,8 +23,11 @@ def ember_to_linalg(module_op) -> None:
 
     for op in list(walk(module_op)):
         if is_fusion_group(op):
-            members = [m.operation for m in op.regions[0].blocks[0].operations][:-1]
-            root = members[-1]
+            members, root = _group_members(op)
+            if root is None:  # canonicalised away: the group now yields a value from outside
+                op.results[0].replace_all_uses_with(op.regions[0].blocks[0].operations[-1].operands[0])
+                op.erase()
+                continue
         elif lookup(op.name) is not None and op.parent is not None and not is_fusion_group(op.parent):
             members, root = [op], op
         else:
@@ -39,6 +43,19 @@ def ember_to_linalg(module_op) -> None:
                 value = view.prim.lower_rule(lw, view, view.operands)
         op.results[0].replace_all_uses_with(value)
         op.erase()
+
+
+def _group_members(group):
+    """(ember ops in order, root) of a fusion group. Other ops that canonicalisation left in
+    the region (folded constants) move out in front of it; root is None when the yielded
+    value is no longer computed inside."""
+    body = [m.operation for m in group.regions[0].blocks[0].operations]
+    for m in body[:-1]:
+        if lookup(m.name) is None:
+            m.move_before(group)
+    members = [m for m in body[:-1] if lookup(m.name) is not None]
+    root = producer(body[-1].operands[0])
+    return members, (root if root in members else None)
 
 
 class Lowerer:

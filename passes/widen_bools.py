@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dialects.locations import walk
-from ..dialects.values import constant_array, make_constant
+from ..dialects.values import constant_array
 from .registry import register_pass
 
 
@@ -51,10 +51,12 @@ def widen_bools(module_op) -> None:
 
 def _widen_constant(op) -> None:
     from mlir import ir
+    from mlir.dialects import arith
 
-    array = constant_array(op.results[0]).astype(np.int8)
+    array = np.asarray(constant_array(op.results[0]), dtype=np.int8, order="C")
+    type_ = _widened(op.results[0].type)
     with ir.InsertionPoint(op):
-        value = make_constant(array)
+        value = arith.ConstantOp(type_, ir.DenseElementsAttr.get(array, type=type_)).result
     op.results[0].replace_all_uses_with(value)
     op.erase()
 

@@ -124,17 +124,26 @@ def test_canonicalize_folds_a_traced_all_constant_expression():
 
 
 @pytest.mark.parametrize("expr", [
-    lambda x: x * 1.0, lambda x: 1.0 * x, lambda x: x + 0.0, lambda x: 0.0 + x, lambda x: x - 0.0,
+    lambda x: x * 1.0, lambda x: 1.0 * x, lambda x: x + -0.0, lambda x: -0.0 + x, lambda x: x - 0.0,
     lambda x: x / 1.0, lambda x: -(-x), lambda x: em.transpose(em.transpose(x)),
     lambda x: em.transpose(em.transpose(x, (1, 0, 2)), (1, 0, 2)),
     lambda x: em.reshape(x, (2, 3, 4)), lambda x: em.broadcast_to(x, (2, 3, 4)), lambda x: x[:, :, :],
-    lambda x: ((x * 1.0 + 0.0) - 0.0) / 1.0,
-], ids=["x*1", "1*x", "x+0", "0+x", "x-0", "x/1", "--x", "T(T(x))", "transpose(perm) twice",
+    lambda x: ((x * 1.0 + -0.0) - 0.0) / 1.0,
+], ids=["x*1", "1*x", "x+(-0)", "(-0)+x", "x-0", "x/1", "--x", "T(T(x))", "transpose(perm) twice",
         "reshape to its shape", "broadcast_to its shape", "x[:,:,:]", "all of them"])
 def test_canonicalize_removes_identities(expr):
     fused = lowered(expr, f32(2, 3, 4)).as_text("fused")
     assert "ember." not in fused, fused
     assert "return %arg0" in fused
+
+
+def test_float_plus_positive_zero_is_kept():
+    # NOTE: -0.0 + 0.0 is +0.0, so x + 0.0 is not x; compiled and eager must agree on it.
+    fused = lowered(lambda x: x + 0.0, f32(3)).as_text("fused")
+    assert '"ember.add"' in fused
+    x = np.array([-0.0, 1.0, -2.0], np.float32)
+    out = em.function(lambda x: x + 0.0)(x).numpy()
+    assert np.array_equal(np.signbit(out), np.signbit(x + np.float32(0.0)))
 
 
 @pytest.mark.parametrize("dtype", ["int32", "int64"])

@@ -174,17 +174,26 @@ cast = Primitive(
 
 # -- simplifications (ember-canonicalize) ----------------------------------------------------
 def _drop_identity(identity, positions):
-    """x op identity -> x, when the other operand already has the result's shape and dtype."""
+    """x op identity -> x, when the other operand already has the result's shape and dtype.
+    `identity` is a number, or a predicate on the constant."""
+    matches = identity if callable(identity) else (lambda v: v == identity)
+
     def rule(op):
         for p in positions:
             other = op.operands[1 - p]
-            if splat_value(op.operands[p]) == identity and AVal.of_type(other.type) == op.out_aval:
+            value = splat_value(op.operands[p])
+            if value is not None and matches(value) and AVal.of_type(other.type) == op.out_aval:
                 return other
         return None
     return rule
 
 
-add.simplify(_drop_identity(0, (0, 1)))
+def _is_additive_identity(value) -> bool:
+    # NOTE: for floats only -0.0 is: -0.0 + 0.0 is +0.0, but x + -0.0 is x for every x.
+    return value == 0 and (not isinstance(value, float) or math.copysign(1.0, value) < 0)
+
+
+add.simplify(_drop_identity(_is_additive_identity, (0, 1)))
 sub.simplify(_drop_identity(0, (1,)))
 mul.simplify(_drop_identity(1, (0, 1)))
 div.simplify(_drop_identity(1, (1,)))

@@ -59,16 +59,29 @@ func.func @mul_one(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
   return %0, %1 : tensor<2x3xf32>, tensor<2x3xf32>
 }
 
-// x + 0 -> x, also with a broadcast (rank-0) zero; x - 0 -> x, x / 1 -> x.
+// x + -0.0 -> x, also with a broadcast (rank-0) zero; x - 0 -> x, x / 1 -> x.
 // CHECK-LABEL: func.func @add_zero
 // CHECK-NEXT:    return %arg0, %arg0, %arg0 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
 func.func @add_zero(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
   %zero = arith.constant dense<0.0> : tensor<f32>
+  %negzero = arith.constant dense<-0.0> : tensor<f32>
   %one = arith.constant dense<1.0> : tensor<f32>
-  %0 = "ember.add"(%zero, %x) : (tensor<f32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %0 = "ember.add"(%negzero, %x) : (tensor<f32>, tensor<2x3xf32>) -> tensor<2x3xf32>
   %1 = "ember.sub"(%x, %zero) : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
   %2 = "ember.div"(%x, %one) : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
   return %0, %1, %2 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+// Float x + 0.0 is kept (-0.0 + 0.0 is +0.0, not x); integer x + 0 is x.
+// CHECK-LABEL: func.func @add_positive_zero
+// CHECK:         %[[S:.*]] = "ember.add"(%arg0, %{{.*}}) : (tensor<3xf32>, tensor<3xf32>)
+// CHECK-NEXT:    return %[[S]], %arg1 : tensor<3xf32>, tensor<3xi32>
+func.func @add_positive_zero(%x: tensor<3xf32>, %i: tensor<3xi32>) -> (tensor<3xf32>, tensor<3xi32>) {
+  %zero = arith.constant dense<0.0> : tensor<3xf32>
+  %izero = arith.constant dense<0> : tensor<3xi32>
+  %0 = "ember.add"(%x, %zero) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %1 = "ember.add"(%izero, %i) : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
+  return %0, %1 : tensor<3xf32>, tensor<3xi32>
 }
 
 // Not simplified: x + 0 where x is broadcast by the add (the result is not x), and 0 - x.
