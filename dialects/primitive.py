@@ -123,6 +123,7 @@ class Primitive:
         self.eager_rule = eager
         self.scalar_rule = scalar
         self.lower_rule = lower
+        self.vjp_rule: Callable | None = None
         self.simplify_rules: list[Callable] = []
         REGISTRY[name] = self
 
@@ -141,6 +142,18 @@ class Primitive:
 
     def lower(self, fn):
         self.lower_rule = fn
+        return fn
+
+    def vjp(self, fn):
+        """The gradient rule: fn(g, out, *operands, **attrs) -> one cotangent per operand.
+
+        `g` is the cotangent of the result, `out` the result itself, `operands` the op's
+        inputs, all em Tensors (eager or symbolic alike: the rule is written with ember ops,
+        so a backward pass traced inside @em.function is compiled with the forward one).
+        Each returned entry is a Tensor of that operand's shape and dtype, or None where the
+        operand has no gradient (integers, bools, conditions).
+        """
+        self.vjp_rule = fn
         return fn
 
     def simplify(self, fn):
