@@ -13,14 +13,16 @@ from .frontend.api import (
     abs, add, broadcast_to, cast, ceil, concat, constant, convert_to_tensor, cos, divide,
     equal, erf, exp, expand_dims, expm1, floor, floordiv, fmod, mod, greater, greater_equal, less,
     less_equal, log, log1p, logical_and, logical_not, logical_or, matmul, maximum, minimum,
-    multiply, negative, not_equal, ones, ones_like, pow, reciprocal, reduce_max, reduce_mean,
+    multiply, negative, not_equal, ones, ones_like, pad, pow, reciprocal, reduce_max, reduce_mean,
     reduce_min, reduce_sum, reshape, rsqrt, sigmoid, sign, sin, slice, sqrt, square, squeeze,
     stack, subtract, tanh, transpose, where, zeros, zeros_like)
 from .frontend.dtypes import DType, bool_, float16, float32, float64, int32, int64
 from .frontend.errors import (CompileError, DTypeError, EmberError, ShapeError, TracingError,
                               VerificationError)
+from .frontend.autodiff import GradientTape, grad, value_and_grad
 from .frontend.function import ConcreteFunction, Function, TensorSpec, function
 from .frontend.tensor import Tensor
+from .frontend.variable import Variable
 
 bool = bool_  # NOTE: `em.bool`, as `tf.bool`; shadows the builtin only inside this namespace
 
@@ -32,12 +34,13 @@ __all__ = [
     "mod", "greater",
     "greater_equal", "less", "less_equal", "log", "log1p", "logical_and", "logical_not",
     "logical_or", "matmul", "maximum", "minimum", "multiply", "negative", "not_equal", "ones",
-    "ones_like", "pow", "reciprocal", "reduce_max", "reduce_mean", "reduce_min", "reduce_sum",
+    "ones_like", "pad", "pow", "reciprocal", "reduce_max", "reduce_mean", "reduce_min", "reduce_sum",
     "reshape", "rsqrt", "sigmoid", "sign", "sin", "slice", "sqrt", "square", "squeeze", "stack",
     "subtract", "tanh", "transpose", "where", "zeros", "zeros_like", "DType", "bool", "float16",
     "float32", "float64", "int32", "int64", "CompileError", "DTypeError", "EmberError",
     "ShapeError", "TracingError", "VerificationError", "ConcreteFunction", "Function",
     "TensorSpec", "function", "Tensor", "relu", "gelu", "softmax", "log_softmax",
+    "GradientTape", "grad", "value_and_grad", "Variable",
 ]
 
 relu = nn.relu

@@ -189,6 +189,17 @@ irdl.dialect @ember {
     irdl.operands(x: %x)
     irdl.results(result: %result)
   }
+  // ember.pad: x placed in zeros: `low`/`high` zeros before/after each dim, `interior` between elements
+  irdl.operation @pad {
+    %x = irdl.base "!builtin.tensor"
+    %result = irdl.base "!builtin.tensor"
+    %attr_low = irdl.base "#builtin.dense_array"
+    %attr_high = irdl.base "#builtin.dense_array"
+    %attr_interior = irdl.base "#builtin.dense_array"
+    irdl.operands(x: %x)
+    irdl.results(result: %result)
+    irdl.attributes {"low" = %attr_low, "high" = %attr_high, "interior" = %attr_interior}
+  }
   // ember.pow: x ** y
   irdl.operation @pow {
     %x = irdl.base "!builtin.tensor"

@@ -406,3 +406,23 @@ def getitem(x: Tensor, index) -> Tensor:
 
 def _full_slice():
     return builtins.slice(None)
+
+
+def pad(x, paddings, constant_values=0) -> Tensor:
+    """x padded with `constant_values`: paddings[i] = (before, after) for dim i (as tf.pad)."""
+    (x,) = _operands(x)
+    try:
+        pairs = [(int(lo), int(hi)) for lo, hi in paddings]
+    except (TypeError, ValueError):
+        raise ShapeError(at_user_line(f"pad: paddings must be (before, after) pairs, received "
+                                      f"{paddings!r}")) from None
+    if len(pairs) != x.ndim:
+        raise ShapeError(at_user_line(f"pad: need {x.ndim} (before, after) pairs for shape "
+                                      f"{x.shape}, received {len(pairs)}"))
+    attrs = {"low": tuple(p[0] for p in pairs), "high": tuple(p[1] for p in pairs),
+             "interior": (0,) * x.ndim}
+    padded = st.pad.bind(x, **attrs)
+    if constant_values == 0:
+        return padded
+    inside = st.pad.bind(constant(True, shape=x.shape), **attrs)
+    return where(inside, padded, constant(constant_values, x.dtype))

@@ -21,6 +21,13 @@ def trace_stack() -> list:
     return _state.traces
 
 
+def tape_stack() -> list:
+    """The gradient tapes recording on this thread (innermost last)."""
+    if not hasattr(_state, "tapes"):
+        _state.tapes = []
+    return _state.tapes
+
+
 def current_trace():
     """The innermost trace being recorded on this thread, or None when eager."""
     stack = trace_stack()
@@ -37,14 +44,16 @@ def infer(prim, avals, attrs):
 
 def bind(prim, operands, attrs):
     trace = current_trace()
-    if trace is not None:
-        return trace.apply(prim, operands, attrs)
-    return eager_apply(prim, operands, attrs)
+    result = trace.apply(prim, operands, attrs) if trace is not None else eager_apply(prim, operands, attrs)
+    for tape in tape_stack():
+        tape.record(prim, operands, attrs, result)
+    return result
 
 
 def eager_apply(prim, operands, attrs):
     from ..dialects.primitive import AVal
     from .tensor import EagerTensor, TracedTensor
+    from .variable import Variable
 
     arrays = []
     for operand in operands:
@@ -52,7 +61,10 @@ def eager_apply(prim, operands, attrs):
             raise TracingError(at_user_line(
                 f"{prim.name}: a symbolic tensor of the finished trace of '{operand.trace.name}' "
                 f"was used outside it; return it from the @em.function instead"))
-        arrays.append(operand._value if isinstance(operand, EagerTensor) else dtypes.to_numpy(operand))
+        if isinstance(operand, (EagerTensor, Variable)):
+            arrays.append(operand.numpy())
+        else:
+            arrays.append(dtypes.to_numpy(operand))
     out = infer(prim, [AVal(a.shape, dtypes.as_dtype(a.dtype)) for a in arrays], attrs)
     with np.errstate(all="ignore"):  # NOTE: inf and NaN results are values, not warnings (as TF, JAX)
         result = np.asarray(prim.eager_rule(*arrays, **attrs), dtype=out.dtype.numpy)

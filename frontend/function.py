@@ -22,6 +22,7 @@ from . import dtypes, tree
 from .dispatch import current_trace
 from .errors import TracingError, user_site
 from .tensor import EagerTensor, Tensor
+from .variable import Variable
 from .trace import Trace
 
 RETRACE_WARNING_AFTER = 5
@@ -108,7 +109,9 @@ class Function:
         leaves, treedef = tree.flatten((args, kwargs))
         keys, arrays = [], []
         for i, leaf in enumerate(leaves):
-            if isinstance(leaf, (Tensor, np.ndarray, np.generic)):
+            if isinstance(leaf, Variable):  # by identity: read (and assigned) as a capture
+                keys.append(("static", Variable, leaf))
+            elif isinstance(leaf, (Tensor, np.ndarray, np.generic)):
                 array = _as_array(leaf, None, self.name, i)
                 keys.append(("tensor", array.shape, array.dtype.str))
                 arrays.append(array)
@@ -157,7 +160,8 @@ class Function:
         from ..backends import get_backend
 
         return ConcreteFunction(self.name, trace.func.name.value, text, get_backend(self._backend),
-                                trace.captures, out_tree, statics, trace.out_avals)
+                                trace.captures, list(trace.assigned), out_tree, statics,
+                                trace.out_avals[:len(trace.out_avals) - len(trace.assigned)])
 
     def _warn_on_retracing(self, key) -> None:
         if self._trace_count <= RETRACE_WARNING_AFTER or self._warned:
@@ -193,7 +197,7 @@ def _describe_change(old, new) -> str:
     if old[0] != new[0] or len(old_keys) != len(new_keys):
         return "the structure of its arguments changed"
     for i, (a, b) in enumerate(zip(old_keys, new_keys)):
-        if a == b:
+        if _same_key(a, b):
             continue
         if a[0] == b[0] == "tensor":
             return (f"argument {i} changed from shape {a[1]} {np.dtype(a[2]).name} "
@@ -202,18 +206,29 @@ def _describe_change(old, new) -> str:
     return "its arguments changed"
 
 
+def _same_key(a, b) -> bool:
+    if a[0] != b[0]:
+        return False
+    if a[0] == "tensor":
+        return a[1:] == b[1:]
+    # NOTE: Variables are keyed by identity (their == is elementwise)
+    return a[1] is b[1] and (a[2] is b[2] or (not isinstance(a[2], Tensor) and a[2] == b[2]))
+
+
 class ConcreteFunction:
     """One traced signature of a Function: its ember IR and, once called, its executable."""
 
-    def __init__(self, name, symbol, module_text, backend, captures, out_tree, statics, out_avals):
+    def __init__(self, name, symbol, module_text, backend, captures, assigned, out_tree, statics,
+                 out_avals):
         self.name = name
         self.symbol = symbol
         self.module_text = module_text
         self.backend = backend
-        self.captures = captures
+        self.captures = captures        # inputs after the arguments: read at each call
+        self.assigned = assigned        # variables whose new values end the outputs
         self.out_tree = out_tree
         self.statics = statics
-        self.out_avals = out_avals
+        self.out_avals = out_avals      # of the tensors the function returns
         self._executable = None
 
     @property
@@ -225,8 +240,12 @@ class ConcreteFunction:
         return self._executable
 
     def __call__(self, arrays):
-        outputs = iter(self.executable(list(arrays) + [c.numpy() for c in self.captures]))
-        leaves = [EagerTensor(next(outputs)) if s is _TENSOR else s for s in self.statics]
+        outputs = self.executable(list(arrays) + [c.numpy() for c in self.captures])
+        n = len(outputs) - len(self.assigned)
+        for variable, new in zip(self.assigned, outputs[n:]):
+            variable._set(new)  # the buffer the compiled code wrote: no copy
+        results = iter(outputs[:n])
+        leaves = [EagerTensor(next(results)) if s is _TENSOR else s for s in self.statics]
         return tree.unflatten(self.out_tree, leaves)
 
 

@@ -18,8 +18,9 @@ from ..dialects.primitive import AVal, create
 from ..dialects.values import make_constant
 from . import dtypes
 from .dispatch import infer, trace_stack
-from .errors import TracingError, at_user_line
-from .tensor import EagerTensor, TracedTensor
+from .errors import ShapeError, TracingError, at_user_line
+from .tensor import EagerTensor, Tensor, TracedTensor
+from .variable import Variable
 
 
 def symbol_name(name: str) -> str:
@@ -46,8 +47,9 @@ class Trace:
                 self.func = func.FuncOp(symbol_name(name), ([a.mlir_type() for a in arg_avals], []))
             self.block = self.func.add_entry_block()
         self.args = [TracedTensor(self, v, a) for v, a in zip(self.block.arguments, arg_avals)]
-        self.captures: list[EagerTensor] = []
+        self.captures: list = []            # EagerTensors and Variables read from outside
         self._capture_index: dict[int, int] = {}
+        self.assigned: dict = {}            # Variable -> its new (symbolic) value
 
     def __enter__(self):
         self.context.__enter__()
@@ -82,11 +84,30 @@ class Trace:
                     f"a symbolic tensor of the trace of '{operand.trace.name}' was used while "
                     f"tracing '{self.name}'; pass it as an argument instead"))
             return operand.value
+        if isinstance(operand, Variable):
+            return self.read(operand).value
         if isinstance(operand, EagerTensor):
             return self.capture(operand)
         return self.constant(dtypes.to_numpy(operand)).value
 
-    def capture(self, tensor: EagerTensor):
+    # -- variables -------------------------------------------------------------------------------
+    def read(self, variable) -> TracedTensor:
+        """The variable's value at this point of the trace: its last assignment, or an input."""
+        if variable in self.assigned:
+            return self.assigned[variable]
+        return TracedTensor(self, self.capture(variable), variable.aval)
+
+    def assign(self, variable, value) -> None:
+        """Records `variable = value`; the compiled function returns the new value."""
+        value = _as_traced(self, value, variable.dtype)
+        if value.aval != variable.aval:
+            raise ShapeError(at_user_line(
+                f"Variable '{variable.name}': cannot assign a value of shape {value.shape} and "
+                f"dtype {value.dtype.name} to a variable of shape {variable.shape} and dtype "
+                f"{variable.dtype.name}"))
+        self.assigned[variable] = value
+
+    def capture(self, tensor):
         """The block argument standing for an eager tensor read from outside the function."""
         index = self._capture_index.get(id(tensor))
         if index is None:
@@ -97,13 +118,24 @@ class Trace:
         return self.block.arguments[len(self.args) + index]
 
     def finish(self, outputs: list) -> None:
-        """Returns `outputs` (tensors or arrays) from the function and fixes its type."""
+        """Returns `outputs` (tensors or arrays), then the new value of each assigned
+        variable, from the function, and fixes its type."""
         from mlir import ir
         from mlir.dialects import func
 
-        values = [self.value_of(o) for o in outputs]
+        values = [self.value_of(o) for o in outputs] + [v.value for v in self.assigned.values()]
         func.ReturnOp(values, loc=user_location(), ip=ir.InsertionPoint(self.block))
         inputs = [a.type for a in self.block.arguments]
         self.func.attributes["function_type"] = ir.TypeAttr.get(
             ir.FunctionType.get(inputs, [v.type for v in values]))
         self.out_avals = [AVal.of_type(v.type) for v in values]
+
+
+def _as_traced(trace: Trace, value, dtype) -> TracedTensor:
+    """A tensor of `trace` for `value` (a Python value takes `dtype`)."""
+    if isinstance(value, TracedTensor):
+        return value
+    if not isinstance(value, Tensor):
+        value = dtypes.to_numpy(value, dtype)
+    ssa = trace.value_of(value)
+    return TracedTensor(trace, ssa, AVal.of_type(ssa.type))

@@ -167,17 +167,95 @@ class Lowerer:
         return tensor.ExpandShapeOp(dst.mlir_type(), x, _reassociation(reassoc), [],
                                     list(dst.shape)).result
 
-    def insert_slice(self, src, dest, offsets, sizes):
+    def insert_slice(self, src, dest, offsets, sizes, strides=None):
         from mlir.dialects import tensor
 
-        return tensor.InsertSliceOp(src, dest, [], [], [], list(offsets), list(sizes),
-                                    [1] * len(sizes)).result
+        strides = [1] * len(sizes) if strides is None else list(strides)
+        return tensor.InsertSliceOp(src, dest, [], [], [], list(offsets), list(sizes), strides).result
 
     def extract_slice(self, src, out: AVal, start, stride):
         from mlir.dialects import tensor
 
         return tensor.ExtractSliceOp(out.mlir_type(), src, [], [], [], list(start),
                                      list(out.shape), list(stride)).result
+
+    # -- padding, windows and loops (dialects/ops/nn.py, indexing.py) ----------------------------
+    def pad(self, x, src: AVal, low, high, value, interior=None):
+        """x with `low`/`high` elements of `value` before/after each dim and `interior` ones
+        between neighbours (dilation). Negative `low`/`high` crop instead."""
+        from mlir import ir
+        from mlir.dialects import tensor
+
+        interior = [0] * src.rank if interior is None else list(interior)
+        dilated = [d + max(d - 1, 0) * it for d, it in zip(src.shape, interior)]
+        grow_lo, grow_hi = [max(v, 0) for v in low], [max(v, 0) for v in high]
+        grown = AVal(tuple(d + lo + hi for d, lo, hi in zip(dilated, grow_lo, grow_hi)), src.dtype)
+        if any(interior):
+            x = self.insert_slice_strided(x, self.filled(grown, value), grow_lo, src.shape,
+                                          [it + 1 for it in interior])
+        elif any(grow_lo) or any(grow_hi):
+            scalar = self._scalar_const(value, src)
+            op = tensor.PadOp(grown.mlir_type(), x, [], [], grow_lo, grow_hi)
+            block = op.regions[0].blocks.append(*[ir.IndexType.get()] * src.rank)
+            with ir.InsertionPoint(block):
+                tensor.YieldOp(scalar)
+            x = op.result
+        if all(v >= 0 for v in list(low) + list(high)):
+            return x
+        out = AVal(tuple(d + lo + hi for d, lo, hi in zip(dilated, low, high)), src.dtype)
+        return self.extract_slice(x, out, [max(-v, 0) for v in low], [1] * src.rank)
+
+    def insert_slice_strided(self, src, dest, offsets, sizes, strides):
+        from mlir.dialects import tensor
+
+        return tensor.InsertSliceOp(src, dest, [], [], [], list(offsets), list(sizes),
+                                    list(strides)).result
+
+    def conv2d(self, x, filter_, init, strides, dilations):
+        """linalg.conv_2d_nhwc_hwcf: NHWC input (already padded), HWIO filter."""
+        from mlir.dialects import linalg
+
+        return linalg.conv_2d_nhwc_hwcf(x, filter_, outs=[init], strides=list(strides),
+                                        dilations=list(dilations))
+
+    def pool2d(self, kind: str, x, window, init, strides):
+        """linalg.pooling_nhwc_{max,sum} of an (already padded) NHWC input."""
+        from mlir.dialects import linalg
+
+        window_aval = AVal(tuple(window), AVal.of_type(x.type).dtype)
+        build = {"max": linalg.pooling_nhwc_max, "sum": linalg.pooling_nhwc_sum}[kind]
+        return build(x, self.empty(window_aval), outs=[init], strides=list(strides), dilations=[1, 1])
+
+    @staticmethod
+    def index(dim: int):
+        """The iteration index of loop `dim` inside a linalg.generic body (type index)."""
+        from mlir.dialects import linalg
+
+        return linalg.index(dim)
+
+    @staticmethod
+    def index_const(value: int):
+        from mlir import ir
+        from mlir.dialects import arith
+
+        return arith.constant(ir.IndexType.get(), int(value))
+
+    def loop_nest(self, shape, init, body):
+        """scf.for loops over every index of `shape`, carrying the tensor `init`;
+        `body(indices, acc)` returns the next acc. Returns the final tensor."""
+        from mlir import ir
+        from mlir.dialects import scf
+
+        if not shape:
+            return body([], init)
+        zero, one = self.index_const(0), self.index_const(1)
+        loop = scf.ForOp(zero, self.index_const(shape[0]), one, [init])
+        with ir.InsertionPoint(loop.body):
+            inner = self.loop_nest(
+                shape[1:], loop.inner_iter_args[0],
+                lambda indices, acc: body([loop.induction_variable] + indices, acc))
+            scf.YieldOp([inner])
+        return loop.results[0]
 
     # -- elementwise groups and reductions -----------------------------------------------------
     def group(self, members: list[OpView]):

@@ -20,6 +20,12 @@ def _is_bool_tensor(type_) -> bool:
     return isinstance(type_, ir.RankedTensorType) and str(type_.element_type) == "i1"
 
 
+def _is_byte_tensor(type_) -> bool:
+    from mlir import ir
+
+    return isinstance(type_, ir.RankedTensorType) and str(type_.element_type) == "i8"
+
+
 def _widened(type_):
     from mlir import ir
 
@@ -35,6 +41,8 @@ def widen_bools(module_op) -> None:
             if op.name == "arith.constant" and _is_bool_tensor(op.results[0].type):
                 _widen_constant(op)
                 continue
+            if op.name == "linalg.fill":
+                _widen_fill_value(op)
             for region in op.regions:
                 for block in region.blocks:
                     _widen_block_arguments(op, block)
@@ -61,6 +69,17 @@ def _widen_constant(op) -> None:
     op.erase()
 
 
+def _widen_fill_value(op) -> None:
+    """linalg.fill of a bool value into a (now) byte tensor fills the byte 0 or 1."""
+    from mlir import ir
+    from mlir.dialects import arith
+
+    value, dest = op.operands[0], op.operands[1]
+    if str(value.type) == "i1" and _is_byte_tensor(dest.type):
+        with ir.InsertionPoint(op):
+            op.operands[0] = arith.extui(ir.IntegerType.get_signless(8), value)
+
+
 def _widen_block_arguments(op, block) -> None:
     """Function arguments become i8 tensors; linalg body scalars whose tensor is now i8
     become i8 and are truncated back to i1 for the body."""
@@ -76,7 +95,7 @@ def _widen_block_arguments(op, block) -> None:
         return
     operands = list(op.operands)
     for arg, operand in zip(block.arguments, operands):
-        if str(arg.type) == "i1" and str(operand.type.element_type) == "i8":
+        if str(arg.type) == "i1" and (_is_byte_tensor(operand.type) or str(operand.type) == "i8"):
             arg.set_type(ir.IntegerType.get_signless(8))
             first = block.operations[0] if len(block.operations) else None
             with ir.InsertionPoint(first) if first is not None else ir.InsertionPoint(block):
@@ -91,7 +110,7 @@ def _extend_yielded(yield_op) -> None:
     parent = yield_op.parent
     outputs = list(parent.results)
     for i, value in enumerate(list(yield_op.operands)):
-        if i < len(outputs) and str(value.type) == "i1" and str(outputs[i].type.element_type) == "i8":
+        if i < len(outputs) and str(value.type) == "i1" and _is_byte_tensor(outputs[i].type):
             yield_op.operands[i] = arith.extui(ir.IntegerType.get_signless(8), value)
 
 

@@ -122,6 +122,7 @@ def _compare(name, predicate, op, ref):
 
 RESHAPE_TO = {(): (1, 1), (3, 4): (2, -1, 2), (2, 1, 3): (-1,), (1, 1, 1): (), (4,): (4, 1)}
 BROADCAST_TO = {(): (2, 3), (3, 1): (2, 3, 4), (4,): (3, 4), (1,): (5,), (2, 3): (2, 3)}
+PADDINGS = {(4, 5): ((1, 2), (0, 3)), (5,): ((2, 0),), (): (), (2, 3, 4): ((0, 0), (1, 1), (3, 0))}
 SLICE_ARGS = {(4, 5): ((1, 2), (2, -1)), (5,): ((1,), (3,)), (): ((), ()), (2, 3, 4): ((0, 1, 0), (2, 1, -1))}
 INDICES_3D = (1, -1, slice(1, 3), slice(None, None, 2), (slice(1, None, 2), Ellipsis, -1), None,
               (Ellipsis, None), (slice(None), None, 2), (slice(-3, -1), slice(1, 5, 3)), (0, 0, 0),
@@ -250,6 +251,12 @@ CASES: tuple[Case, ...] = (
     Case("slice", ("slice",), lambda x: em.slice(x, *SLICE_ARGS[x.shape]),
          lambda x: x[tuple(slice(b, None if s == -1 else b + s) for b, s in zip(*SLICE_ARGS[x.shape]))],
          (((4, 5),), ((5,),), ((2, 3, 4),)), ALL, exact=True),
+    Case("pad", ("pad",), lambda x: em.pad(x, PADDINGS[x.shape]),
+         lambda x: np.pad(x, PADDINGS[x.shape]) if x.ndim else x, (((4, 5),), ((5,),), ((2, 3, 4),), ((),)), ALL,
+         exact=True),
+    Case("pad (constant_values)", ("pad", "select"), lambda x: em.pad(x, PADDINGS[x.shape], 1),
+         lambda x: np.pad(x, PADDINGS[x.shape], constant_values=1), (((4, 5),), ((5,),)), NUMERIC,
+         exact=True),
     Case("x[index] 3-D", ("slice", "reshape"), lambda x, index: x[index], lambda x, index: x[index],
          (((4, 5, 6),),), ALL, exact=True, variants=tuple({"index": i} for i in INDICES_3D)),
     Case("x[index] 1-D", ("slice", "reshape"), lambda x, index: x[index], lambda x, index: x[index],

@@ -209,3 +209,105 @@ def _(op):
 def _(op):
     x = op.operands[0]
     return x if AVal.of_type(x.type) == op.out_aval else None
+
+
+# -- gradients (vjp rules) ---------------------------------------------------------------------
+# NOTE: the rules use em Tensor operators, so they run eagerly or are traced like user code.
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_ONE_OVER_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def unbroadcast(g, shape):
+    """Sums the cotangent `g` of a broadcast result back to an operand's `shape`."""
+    from .reduction import reduce_sum
+    from .structured import reshape
+
+    shape = tuple(shape)
+    if g.shape == shape:
+        return g
+    lead = len(g.shape) - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(shape)
+                                      if d == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = reduce_sum.bind(g, axes=axes, keepdims=False)
+    return g if g.shape == shape else reshape.bind(g, shape=shape)
+
+
+def _float(x) -> bool:
+    return x.dtype.is_float
+
+
+def _zeros_like(g):
+    return g * 0
+
+
+def _where(cond, a, b):
+    return select.bind(cond, a, b)
+
+
+def _unary_vjp(prim, rule):
+    prim.vjp(lambda g, out, x: (rule(g, out, x) if _float(x) else None,))
+
+
+def _binary_vjp(prim, rule_x, rule_y):
+    def vjp(g, out, x, y):
+        if not _float(x):
+            return (None, None)
+        return (unbroadcast(rule_x(g, out, x, y), x.shape), unbroadcast(rule_y(g, out, x, y), y.shape))
+    prim.vjp(vjp)
+
+
+_unary_vjp(neg, lambda g, out, x: -g)
+_unary_vjp(abs_, lambda g, out, x: g * sign(x))
+_unary_vjp(sign, lambda g, out, x: _zeros_like(g))
+_unary_vjp(exp, lambda g, out, x: g * out)
+_unary_vjp(expm1, lambda g, out, x: g * (out + 1.0))
+_unary_vjp(log, lambda g, out, x: g / x)
+_unary_vjp(log1p, lambda g, out, x: g / (x + 1.0))
+_unary_vjp(sqrt, lambda g, out, x: g * 0.5 / out)
+_unary_vjp(rsqrt, lambda g, out, x: g * -0.5 * out / x)
+_unary_vjp(tanh, lambda g, out, x: g * (1.0 - out * out))
+_unary_vjp(erf, lambda g, out, x: g * _TWO_OVER_SQRT_PI * exp(-(x * x)))
+_unary_vjp(sin, lambda g, out, x: g * cos(x))
+_unary_vjp(cos, lambda g, out, x: -(g * sin(x)))
+_unary_vjp(floor, lambda g, out, x: _zeros_like(g))
+_unary_vjp(ceil, lambda g, out, x: _zeros_like(g))
+_unary_vjp(sigmoid, lambda g, out, x: g * out * (1.0 - out))
+_unary_vjp(relu, lambda g, out, x: _where(x > 0, g, _zeros_like(g)))
+_unary_vjp(gelu, lambda g, out, x: g * (0.5 * (1.0 + erf(x * _SQRT_HALF))
+                                         + x * exp(x * x * -0.5) * _ONE_OVER_SQRT_2PI))
+logical_not.vjp(lambda g, out, x: (None,))
+
+_binary_vjp(add, lambda g, out, x, y: g, lambda g, out, x, y: g)
+_binary_vjp(sub, lambda g, out, x, y: g, lambda g, out, x, y: -g)
+_binary_vjp(mul, lambda g, out, x, y: g * y, lambda g, out, x, y: g * x)
+_binary_vjp(div, lambda g, out, x, y: g / y, lambda g, out, x, y: -(g * out) / y)
+_binary_vjp(rem, lambda g, out, x, y: g,
+            lambda g, out, x, y: -(g * _trunc(div(x, y))))
+_binary_vjp(pow_, lambda g, out, x, y: g * y * pow_(x, y - 1.0),
+            lambda g, out, x, y: g * out * _where(x > 0, log(_where(x > 0, x, out * 0 + 1.0)),
+                                                  _zeros_like(out)))
+_binary_vjp(maximum, lambda g, out, x, y: _where(x >= y, g, _zeros_like(g)),
+            lambda g, out, x, y: _where(x >= y, _zeros_like(g), g))
+_binary_vjp(minimum, lambda g, out, x, y: _where(x <= y, g, _zeros_like(g)),
+            lambda g, out, x, y: _where(x <= y, _zeros_like(g), g))
+logical_and.vjp(lambda g, out, x, y: (None, None))
+logical_or.vjp(lambda g, out, x, y: (None, None))
+compare.vjp(lambda g, out, x, y, predicate: (None, None))
+
+
+def _trunc(q):
+    return _where(q >= 0, floor(q), ceil(q))
+
+
+@select.vjp
+def _(g, out, cond, x, y):
+    if not _float(x):
+        return (None, None, None)
+    zero = _zeros_like(g)
+    return (None, unbroadcast(_where(cond, g, zero), x.shape), unbroadcast(_where(cond, zero, g), y.shape))
+
+
+@cast.vjp
+def _(g, out, x, dtype):
+    return (cast.bind(g, dtype=x.dtype) if _float(x) and dtype.is_float else None,)

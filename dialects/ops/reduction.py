@@ -60,3 +60,43 @@ reduce_max = Reduction("reduce_max", "maximum over `axes` (NaN if any element is
                        lambda b, acc, x: b.maximum(acc, x), _lowest, empty_ok=False)
 reduce_min = Reduction("reduce_min", "minimum over `axes` (NaN if any element is)", NUMERIC, np.min,
                        lambda b, acc, x: b.minimum(acc, x), _highest, empty_ok=False)
+
+
+# -- gradients (vjp rules) ---------------------------------------------------------------------
+def _keepdims_shape(x_shape, axes):
+    return tuple(1 if i in axes else d for i, d in enumerate(x_shape))
+
+
+def _expand_back(g, x_shape, axes):
+    """The cotangent of a reduction, broadcast back over the reduced axes."""
+    from .structured import broadcast_to, reshape
+
+    g = reshape.bind(g, shape=_keepdims_shape(x_shape, axes))
+    return broadcast_to.bind(g, shape=tuple(x_shape))
+
+
+@reduce_sum.vjp
+def _(g, out, x, axes, keepdims):
+    return (_expand_back(g, x.shape, axes) if x.dtype.is_float else None,)
+
+
+@reduce_mean.vjp
+def _(g, out, x, axes, keepdims):
+    count = int(np.prod([x.shape[a] for a in axes], dtype=np.int64)) or 1
+    return (_expand_back(g, x.shape, axes) * (1.0 / count),)
+
+
+def _extremum_vjp(g, out, x, axes, keepdims):
+    """The cotangent goes to the elements equal to the extremum, split evenly among ties."""
+    from .elementwise import cast, compare
+
+    if not x.dtype.is_float:
+        return (None,)
+    hit = cast.bind(compare.bind(x, _expand_back(out, x.shape, axes), predicate="eq"), dtype=x.dtype)
+    count = reduce_sum.bind(hit, axes=axes, keepdims=True)
+    share = _expand_back(g, x.shape, axes) / _expand_back(count, x.shape, axes)
+    return (share * hit,)
+
+
+reduce_max.vjp(_extremum_vjp)
+reduce_min.vjp(_extremum_vjp)

@@ -187,6 +187,101 @@ def _(lw, op, operands):
     return lw.extract_slice(operands[0], op.out_aval, a["start"], a["stride"])
 
 
+# -- pad ---------------------------------------------------------------------------------------
+def _pad_shape(x: AVal, low, high, interior) -> AVal:
+    if not len(low) == len(high) == len(interior) == x.rank:
+        raise ShapeError(f"low, high and interior need {x.rank} entries each (the rank of "
+                         f"{x.shape}), received {list(low)}, {list(high)}, {list(interior)}")
+    if any(v < 0 for v in tuple(low) + tuple(high) + tuple(interior)):
+        raise ShapeError(f"padding amounts must be >= 0, received low {list(low)}, high "
+                         f"{list(high)}, interior {list(interior)}")
+    return AVal(tuple(lo + hi + d + max(d - 1, 0) * it
+                      for d, lo, hi, it in zip(x.shape, low, high, interior)), x.dtype)
+
+
+def _pad_eager(x, low, high, interior):
+    out_shape = tuple(lo + hi + d + max(d - 1, 0) * it
+                      for d, lo, hi, it in zip(x.shape, low, high, interior))
+    out = np.zeros(out_shape, x.dtype)
+    out[tuple(slice(lo, lo + max(d - 1, 0) * (it + 1) + 1, it + 1)
+              for d, lo, it in zip(x.shape, low, interior))] = x
+    return out
+
+
+pad = Primitive(
+    "pad", kind=STRUCTURED, operands=("x",), attrs={"low": INTS, "high": INTS, "interior": INTS},
+    doc="x placed in zeros: `low`/`high` zeros before/after each dim, `interior` between elements",
+    shape=_pad_shape, eager=_pad_eager)
+
+
+@pad.lower
+def _(lw, op, operands):
+    a = op.attrs
+    return lw.insert_slice(operands[0], lw.filled(op.out_aval, 0), a["low"], op.in_avals[0].shape,
+                           [it + 1 for it in a["interior"]])
+
+
+# -- gradients (vjp rules) ---------------------------------------------------------------------
+@matmul.vjp
+def _(g, out, x, y):
+    from .elementwise import unbroadcast
+
+    if not x.dtype.is_float:
+        return (None, None)
+    swap = lambda t: transpose.bind(t, perm=tuple(range(t.ndim - 2)) + (t.ndim - 1, t.ndim - 2))
+    return (unbroadcast(matmul.bind(g, swap(y)), x.shape), unbroadcast(matmul.bind(swap(x), g), y.shape))
+
+
+reshape.vjp(lambda g, out, x, shape: (reshape.bind(g, shape=x.shape),))
+
+
+@transpose.vjp
+def _(g, out, x, perm):
+    inverse = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inverse[p] = i
+    return (transpose.bind(g, perm=tuple(inverse)),)
+
+
+@broadcast_to.vjp
+def _(g, out, x, shape):
+    from .elementwise import unbroadcast
+
+    return (unbroadcast(g, x.shape) if x.dtype.is_float else None,)
+
+
+@concat.vjp
+def _(g, out, x, y, axis):
+    if not x.dtype.is_float:
+        return (None, None)
+    ones = (1,) * g.ndim
+    split = list(g.shape)
+    split[axis] = x.shape[axis]
+    first = slice_.bind(g, start=(0,) * g.ndim, limit=tuple(split), stride=ones)
+    start = [0] * g.ndim
+    start[axis] = x.shape[axis]
+    return (first, slice_.bind(g, start=tuple(start), limit=g.shape, stride=ones))
+
+
+@slice_.vjp
+def _(g, out, x, start, limit, stride):
+    if not x.dtype.is_float:
+        return (None,)
+    high = tuple(d - (s + max(n - 1, 0) * st + 1) if n else d - s
+                 for d, s, n, st in zip(x.shape, start, g.shape, stride))
+    interior = tuple(st - 1 for st in stride)
+    return (pad.bind(g, low=tuple(start), high=high, interior=interior),)
+
+
+@pad.vjp
+def _(g, out, x, low, high, interior):
+    if not x.dtype.is_float:
+        return (None,)
+    stride = tuple(it + 1 for it in interior)
+    limit = tuple(lo + max(d - 1, 0) * st + 1 if d else lo for lo, d, st in zip(low, x.shape, stride))
+    return (slice_.bind(g, start=tuple(low), limit=limit, stride=stride),)
+
+
 # -- simplifications (ember-canonicalize) ----------------------------------------------------
 def _same_as_operand(op):
     x = op.operands[0]

@@ -121,6 +121,7 @@ func.func @reductions(%x: tensor<2x3x4xf32>) {
 // CHECK-NEXT: "ember.broadcast_to"(%arg0) {shape = array<i64: 4, 2, 3>} : (tensor<2x3xf32>) -> tensor<4x2x3xf32>
 // CHECK-NEXT: "ember.concat"(%arg0, %arg0) {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x6xf32>
 // CHECK-NEXT: "ember.slice"(%arg2) {limit = array<i64: 4, 2, 3>, start = array<i64: 1, 0, 0>, stride = array<i64: 2, 1, 2>} : (tensor<4x2x3xf32>) -> tensor<2x2x2xf32>
+// CHECK-NEXT: "ember.pad"(%arg0) {high = array<i64: 0, 2>, interior = array<i64: 1, 0>, low = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<4x5xf32>
 // CHECK-NEXT: return
 func.func @structured(%x: tensor<2x3xf32>, %w: tensor<3x5xf32>, %b: tensor<4x2x3xf32>) {
   %0 = "ember.matmul"(%x, %w) : (tensor<2x3xf32>, tensor<3x5xf32>) -> tensor<2x5xf32>
@@ -130,5 +131,6 @@ func.func @structured(%x: tensor<2x3xf32>, %w: tensor<3x5xf32>, %b: tensor<4x2x3
   %4 = "ember.broadcast_to"(%x) {shape = array<i64: 4, 2, 3>} : (tensor<2x3xf32>) -> tensor<4x2x3xf32>
   %5 = "ember.concat"(%x, %x) {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x6xf32>
   %6 = "ember.slice"(%b) {start = array<i64: 1, 0, 0>, limit = array<i64: 4, 2, 3>, stride = array<i64: 2, 1, 2>} : (tensor<4x2x3xf32>) -> tensor<2x2x2xf32>
+  %7 = "ember.pad"(%x) {low = array<i64: 1, 0>, high = array<i64: 0, 2>, interior = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<4x5xf32>
   return
 }

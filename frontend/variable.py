@@ -1,0 +1,117 @@
+"""`em.Variable`: mutable state (weights, optimizer slots, metric totals).
+
+A Variable is a Tensor whose value can be replaced with `assign`, `assign_add` and
+`assign_sub`. Eagerly, an assignment rebinds the variable to a new array (tensors read
+earlier keep their values). Inside `@em.function`, reads become inputs of the compiled
+function and assignments become its outputs; after each call the variable takes the
+output buffer the compiled code wrote (no copy), so a compiled training step updates its
+weights without Python-side copies.
+
+Example:
+    >>> import ember as em
+    >>> v = em.Variable([1.0, 2.0])
+    >>> v.assign_add([1.0, 1.0]).numpy()
+    array([2., 3.], dtype=float32)
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from . import dtypes
+from .dispatch import current_trace
+from .errors import ShapeError, at_user_line
+from .tensor import EagerTensor, Tensor
+
+_ids = itertools.count()
+
+
+class Variable(Tensor):
+    """A named, mutable tensor; `trainable` variables are watched by GradientTape."""
+
+    __hash__ = object.__hash__  # NOTE: usable as a dict key (optimizer slots), by identity
+
+    def __init__(self, initial_value, trainable: bool = True, name: str | None = None, dtype=None):
+        if callable(initial_value):
+            initial_value = initial_value()
+        if isinstance(initial_value, Tensor):
+            if not isinstance(initial_value, EagerTensor) and not isinstance(initial_value, Variable):
+                raise ShapeError(at_user_line(
+                    "Variable: the initial value must be concrete; create variables outside "
+                    "@em.function (as in TensorFlow, on the first call at most)"))
+            initial_value = initial_value.numpy()
+        array = dtypes.to_numpy(initial_value, None if dtype is None else dtypes.as_dtype(dtype))
+        self._value = _frozen(np.array(array, copy=True))
+        self.trainable = bool(trainable)
+        self.name = name or f"Variable_{next(_ids)}"
+
+    @property
+    def aval(self):
+        from ..dialects.primitive import AVal
+
+        return AVal(self._value.shape, dtypes.as_dtype(self._value.dtype))
+
+    # -- reading -----------------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The current value (read-only; a later assignment does not change it)."""
+        return self._value
+
+    def value(self) -> Tensor:
+        """The current value as a tensor (symbolic inside a trace)."""
+        trace = current_trace()
+        if trace is not None:
+            return trace.read(self)
+        return EagerTensor(self._value)
+
+    read_value = value
+
+    def __array__(self, dtype=None, copy=None):
+        return self._value if dtype is None else self._value.astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self._value)
+
+    def __int__(self) -> int:
+        return int(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    # -- writing -----------------------------------------------------------------------------
+    def assign(self, value) -> "Variable":
+        """Replaces the value; the new value must have the variable's shape and dtype."""
+        trace = current_trace()
+        if trace is not None:
+            trace.assign(self, value)
+            return self
+        if isinstance(value, Tensor):
+            array = value.numpy()  # immutable already: shared, not copied
+        else:
+            array = np.array(dtypes.to_numpy(value, self.dtype), copy=True)
+        self._set(array)
+        return self
+
+    def assign_add(self, delta) -> "Variable":
+        return self.assign(self.value() + delta)
+
+    def assign_sub(self, delta) -> "Variable":
+        return self.assign(self.value() - delta)
+
+    def _set(self, array: np.ndarray) -> None:
+        """Takes `array` (owned, from ember) as the new value, checking shape and dtype."""
+        if array.shape != self._value.shape or array.dtype != self._value.dtype:
+            raise ShapeError(at_user_line(
+                f"Variable '{self.name}': cannot assign a value of shape {array.shape} and dtype "
+                f"{array.dtype} to a variable of shape {self._value.shape} and dtype {self._value.dtype}"))
+        self._value = _frozen(array)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self._value, separator=", ")
+        return (f"<em.Variable '{self.name}' shape={self.shape}, dtype={self.dtype.name}, "
+                f"numpy=\n{body}>")
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
