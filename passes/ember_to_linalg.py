@@ -130,11 +130,6 @@ class Lowerer:
             linalg.YieldOp([body(ArithBuilder(), *block.arguments)])
         return op.results[0]
 
-    def matmul_2d(self, x, y, init):
-        from mlir.dialects import linalg
-
-        return linalg.matmul(x, y, outs=[init])
-
     def transpose(self, x, out: AVal, perm):
         from mlir.dialects import linalg
 
@@ -231,7 +226,8 @@ class Lowerer:
         """The iteration index of loop `dim` inside a linalg.generic body (type index)."""
         from mlir.dialects import linalg
 
-        return linalg.index(dim)
+        # NOTE: not linalg.index, which the opdsl's `index` shadows in the linalg package.
+        return linalg.IndexOp(dim).result
 
     @staticmethod
     def index_const(value: int):

@@ -21,7 +21,7 @@
 
 // LINALG-LABEL: func.func @ops
 // LINALG-NOT:    ember.
-// LINALG:        linalg.matmul
+// LINALG:        iterator_types = ["parallel", "reduction", "parallel"]
 func.func @ops(%x: tensor<2x3xf32>, %y: tensor<3xf32>, %w: tensor<3x4xf32>) -> (tensor<2xf32>, tensor<2x4xf32>) {
   %0 = "ember.add"(%x, %y) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
   %1 = "ember.exp"(%0) : (tensor<2x3xf32>) -> tensor<2x3xf32>
