@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 
 from . import tree
 from .dispatch import tape_stack
-from .errors import EmberError, TracingError, at_user_line
+from .errors import EmberError, ShapeError, TracingError, at_user_line
 from .tensor import Tensor
 
 
@@ -57,17 +58,28 @@ class GradientTape:
     def __exit__(self, *exc):
         self._recording = False
         tape_stack().remove(self)
+        if not tape_stack():
+            _reads.__dict__.clear()  # lets the last op's tensors (and trace) go
         return False
+
+    @property
+    def recording(self) -> bool:
+        return self._recording
 
     def watch(self, tensors) -> None:
         """Records operations on `tensors` (a tensor, variable, or a nested structure of them)."""
+        from .variable import Variable
+
         for t in tree.flatten(tensors)[0]:
             if not isinstance(t, Tensor):
                 raise TracingError(at_user_line(
                     f"GradientTape.watch: expected tensors or variables, received {type(t).__name__}"))
             self._watched[id(t)] = t
+            if isinstance(t, Variable):
+                self._variables[id(t)] = t
 
     def watched_variables(self) -> list:
+        """The variables this tape watches: read while recording (if trainable), or watched."""
         return list(self._variables.values())
 
     @contextlib.contextmanager
@@ -88,18 +100,23 @@ class GradientTape:
     def record(self, prim, operands, attrs, result) -> None:
         if not self._recording:
             return
-        from .variable import Variable
+        operands = _with_reads(operands, result)
+        if result.dtype.is_float and any(id(o) in self._watched for o in operands):
+            self._append(prim, operands, attrs, result)
 
-        hit = False
-        for o in operands:
-            if self.watch_accessed_variables and isinstance(o, Variable) and o.trainable:
-                self._watched[id(o)] = o
-                self._variables[id(o)] = o
-            if id(o) in self._watched:
-                hit = True
-        if hit and result.dtype.is_float:
-            self._entries.append(_Entry(prim, tuple(operands), attrs, result))
-            self._watched[id(result)] = result
+    def record_read(self, variable, value) -> None:
+        """Records `value = variable.value()` (called by Variable.value)."""
+        if not self._recording:
+            return
+        if self.watch_accessed_variables and variable.trainable:
+            self._watched[id(variable)] = variable
+            self._variables[id(variable)] = variable
+        if id(variable) in self._watched and value.dtype.is_float:
+            self._append(_READ_VARIABLE, (variable,), {}, value)
+
+    def _append(self, prim, operands, attrs, result) -> None:
+        self._entries.append(_Entry(prim, tuple(operands), attrs, result))
+        self._watched[id(result)] = result
 
     # -- differentiating ------------------------------------------------------------------------
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
@@ -108,38 +125,105 @@ class GradientTape:
         from . import api
 
         if unconnected_gradients not in ("none", "zero"):
-            raise EmberError(f"unconnected_gradients must be 'none' or 'zero', received "
-                             f"{unconnected_gradients!r}")
+            raise EmberError(at_user_line(f"unconnected_gradients must be 'none' or 'zero', "
+                                          f"received {unconnected_gradients!r}"))
+        targets, target_tree = _tensors("the target must be a tensor", target)
+        leaves, structure = _tensors("sources must be tensors or variables", sources)
         if self._used and not self.persistent:
             raise EmberError(at_user_line(
                 "GradientTape.gradient can only be called once on a non-persistent tape; "
                 "use em.GradientTape(persistent=True) to call it several times"))
         self._used = True
-        targets = tree.flatten(target)[0]
-        seeds = (tree.flatten(output_gradients)[0] if output_gradients is not None
-                 else [api.ones_like(t) for t in targets])
-        cotangents: dict[int, Tensor] = {}
         with self.stop_recording():
-            for t, s in zip(targets, seeds):
-                _accumulate(cotangents, t, api.constant(s))
-            for entry in reversed(self._entries):
-                g = cotangents.get(id(entry.result))
-                if g is None:
-                    continue
-                grads = entry.prim.vjp_rule(g, entry.result, *entry.operands, **entry.attrs)
-                for operand, grad in zip(entry.operands, grads):
-                    if grad is not None and isinstance(operand, Tensor) and id(operand) in self._watched:
-                        _accumulate(cotangents, operand, grad)
-            leaves, structure = tree.flatten(sources)
+            cotangents: dict[int, Tensor] = {}
+            for t, s in zip(targets, _seeds(targets, target_tree, output_gradients)):
+                _accumulate(cotangents, t, s)
+            self._backward(cotangents)
             out = []
             for s in leaves:
-                g = cotangents.get(id(s))
+                g = cotangents.get(id(s)) if s.dtype.is_float else None  # as TF: ints have none
                 if g is None and unconnected_gradients == "zero":
                     g = api.zeros_like(s)
                 out.append(g)
-        if not self.persistent:
-            self.reset()
+        if not self.persistent:  # NOTE: drops the record; watched_variables() stays, as in TF
+            self._entries.clear()
+            self._watched.clear()
         return tree.unflatten(structure, out)
+
+    def _backward(self, cotangents) -> None:
+        """Walks the record backwards, adding each entry's operand cotangents to `cotangents`."""
+        for entry in reversed(self._entries):
+            g = cotangents.get(id(entry.result))
+            if g is None:
+                continue
+            grads = entry.prim.vjp_rule(g, entry.result, *entry.operands, **entry.attrs)
+            for operand, grad in zip(entry.operands, grads):
+                if grad is not None and isinstance(operand, Tensor) and id(operand) in self._watched:
+                    _accumulate(cotangents, operand, grad)
+
+
+def _tensors(expected: str, structure) -> tuple[list, object]:
+    """The leaves and treedef of a structure of tensors; raises TracingError naming `expected`."""
+    leaves, treedef = tree.flatten(structure)
+    for leaf in leaves:
+        if not isinstance(leaf, Tensor):
+            raise TracingError(at_user_line(
+                f"GradientTape.gradient: {expected} (or a structure of them), received "
+                f"{type(leaf).__name__}"))
+    return leaves, treedef
+
+
+class _ReadVariable:
+    """The tape's record of `Variable.value()`: the read passes its cotangent to the variable."""
+
+    name = "read_variable"
+
+    @staticmethod
+    def vjp_rule(g, out, variable):
+        return (g,)
+
+
+_READ_VARIABLE = _ReadVariable()
+
+
+_reads = threading.local()
+
+
+def _with_reads(operands, result) -> tuple:
+    """`operands` with each Variable replaced by `Variable.value()`, a read that every tape
+    records. NOTE: the vjp rules then see the value the op used even if the variable is
+    assigned before `gradient`; and the reads are made once per op, shared by all tapes, so an
+    outer tape differentiates an inner tape's gradient through them (second derivatives)."""
+    from .variable import Variable
+
+    if getattr(_reads, "of", None) is not result:  # NOTE: holding the result keeps `is` valid
+        _reads.of = result
+        _reads.operands = tuple(o.value() if isinstance(o, Variable) else o for o in operands)
+    return _reads.operands
+
+
+def _seeds(targets, target_tree, output_gradients) -> list:
+    """The initial cotangent of each target: ones, or `output_gradients` (in the structure
+    of the target) in the target's dtype."""
+    from . import api
+
+    if output_gradients is None:
+        return [api.ones_like(t) for t in targets]
+    try:
+        seeds = tree.flatten_up_to(target_tree, output_gradients)
+    except ValueError as err:
+        raise ShapeError(at_user_line(
+            f"GradientTape.gradient: output_gradients must have the structure of the target: "
+            f"{err}")) from None
+    out = []
+    for t, s in zip(targets, seeds):
+        s = api.ones_like(t) if s is None else api.constant(s, dtype=t.dtype)
+        if s.shape != t.shape:
+            raise ShapeError(at_user_line(
+                f"GradientTape.gradient: an output gradient must have its target's shape "
+                f"{t.shape}, received shape {s.shape}"))
+        out.append(s)
+    return out
 
 
 def _accumulate(cotangents, tensor, grad) -> None:
@@ -173,16 +257,32 @@ def value_and_grad(fn, argnums=0, has_aux: bool = False):
             for i in nums:
                 tape.watch(args[i])
             out = fn(*args, **kwargs)
-        value, aux = out if has_aux else (out, None)
+        value, aux = _split_aux(out) if has_aux else (out, None)
         if not isinstance(value, Tensor) or value.shape != () or not value.dtype.is_float:
             raise TracingError(at_user_line(
-                f"grad: the function must return a float scalar, received "
-                f"{getattr(value, 'shape', type(value).__name__)} {getattr(getattr(value, 'dtype', None), 'name', '')}"))
+                f"grad: the function must return a float scalar"
+                f"{' (as the first of (value, aux))' if has_aux else ''}, received {_describe(value)}"))
         grads = tape.gradient(value, [args[i] for i in nums], unconnected_gradients="zero")
         grads = grads[0] if single else tuple(grads)
         return ((value, aux), grads) if has_aux else (value, grads)
 
     return wrapped
+
+
+def _split_aux(out):
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise TracingError(at_user_line(
+            f"grad: with has_aux=True the function must return a pair (value, aux), received "
+            f"{_describe(out)}"))
+    return out
+
+
+def _describe(value) -> str:
+    if isinstance(value, Tensor):
+        return f"a tensor of shape {value.shape} and dtype {value.dtype.name}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)}"
+    return f"a {type(value).__name__}"
 
 
 def grad(fn, argnums=0, has_aux: bool = False):

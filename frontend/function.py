@@ -19,7 +19,7 @@ import numpy as np
 
 from ..dialects.primitive import AVal
 from . import dtypes, tree
-from .dispatch import current_trace
+from .dispatch import current_trace, tape_stack
 from .errors import TracingError, user_site
 from .tensor import EagerTensor, Tensor
 from .variable import Variable
@@ -80,6 +80,10 @@ class Function:
     # -- calling -------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         if current_trace() is not None:  # called from another traced function: inline it
+            return self._fn(*args, **kwargs)
+        if any(tape.recording for tape in tape_stack()):
+            # NOTE: a tape must see the ops to differentiate them, so under a recording tape
+            # the function runs op by op (compile the step that holds the tape instead).
             return self._fn(*args, **kwargs)
         concrete, arrays = self._concrete_for(args, kwargs)
         return concrete(arrays)

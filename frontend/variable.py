@@ -20,9 +20,9 @@ import itertools
 import numpy as np
 
 from . import dtypes
-from .dispatch import current_trace
-from .errors import ShapeError, at_user_line
-from .tensor import EagerTensor, Tensor
+from .dispatch import current_trace, tape_stack
+from .errors import DTypeError, ShapeError, at_user_line
+from .tensor import EagerTensor, Tensor, TracedTensor
 
 _ids = itertools.count()
 
@@ -58,11 +58,19 @@ class Variable(Tensor):
         return self._value
 
     def value(self) -> Tensor:
-        """The current value as a tensor (symbolic inside a trace)."""
+        """The current value as a tensor (symbolic inside a trace). Gradient tapes record the
+        read, so gradients reach the variable through it."""
         trace = current_trace()
-        if trace is not None:
-            return trace.read(self)
-        return EagerTensor(self._value)
+        if trace is None:
+            out = EagerTensor(self._value)
+        else:
+            # NOTE: a new tensor even after an assignment in this trace (whose value it shares):
+            # as eagerly, the gradient of a read reaches the variable, not the assigned value.
+            read = trace.read(self)
+            out = TracedTensor(trace, read.value, read.aval)
+        for tape in tape_stack():
+            tape.record_read(self, out)
+        return out
 
     read_value = value
 
@@ -88,7 +96,10 @@ class Variable(Tensor):
         if isinstance(value, Tensor):
             array = value.numpy()  # immutable already: shared, not copied
         else:
-            array = np.array(dtypes.to_numpy(value, self.dtype), copy=True)
+            try:
+                array = np.array(dtypes.to_numpy(value, self.dtype), copy=True)
+            except DTypeError as err:
+                raise DTypeError(at_user_line(f"Variable '{self.name}': {err}")) from None
         self._set(array)
         return self
 

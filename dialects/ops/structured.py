@@ -232,11 +232,13 @@ def _(g, out, x, y):
     return (unbroadcast(matmul.bind(g, swap(y)), x.shape), unbroadcast(matmul.bind(swap(x), g), y.shape))
 
 
-reshape.vjp(lambda g, out, x, shape: (reshape.bind(g, shape=x.shape),))
+reshape.vjp(lambda g, out, x, shape: (reshape.bind(g, shape=x.shape) if x.dtype.is_float else None,))
 
 
 @transpose.vjp
 def _(g, out, x, perm):
+    if not x.dtype.is_float:
+        return (None,)
     inverse = [0] * len(perm)
     for i, p in enumerate(perm):
         inverse[p] = i
