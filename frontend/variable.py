@@ -21,7 +21,7 @@ import numpy as np
 
 from . import dtypes
 from .dispatch import current_trace, tape_stack
-from .errors import DTypeError, ShapeError, at_user_line
+from .errors import DTypeError, ShapeError, TracingError, at_user_line
 from .tensor import EagerTensor, Tensor, TracedTensor
 
 _ids = itertools.count()
@@ -55,7 +55,18 @@ class Variable(Tensor):
     # -- reading -----------------------------------------------------------------------------
     def numpy(self) -> np.ndarray:
         """The current value (read-only; a later assignment does not change it)."""
+        self._refuse_in_trace(".numpy()")
         return self._value
+
+    def _refuse_in_trace(self, what: str) -> None:
+        # NOTE: a concrete value read while tracing would be baked into the compiled
+        # function and go stale when the variable changes (e.g. a learning rate).
+        trace = current_trace()
+        if trace is not None:
+            raise TracingError(at_user_line(
+                f"{what} of Variable '{self.name}' inside the traced function '{trace.name}' "
+                f"would freeze its current value into the compiled code; use the variable "
+                f"as a tensor (or v.value()) instead"))
 
     def value(self) -> Tensor:
         """The current value as a tensor (symbolic inside a trace). Gradient tapes record the
@@ -75,15 +86,19 @@ class Variable(Tensor):
     read_value = value
 
     def __array__(self, dtype=None, copy=None):
+        self._refuse_in_trace("conversion to a NumPy array")
         return self._value if dtype is None else self._value.astype(dtype)
 
     def __float__(self) -> float:
+        self._refuse_in_trace("float()")
         return float(self._value)
 
     def __int__(self) -> int:
+        self._refuse_in_trace("int()")
         return int(self._value)
 
     def __bool__(self) -> bool:
+        self._refuse_in_trace("bool()")
         return bool(self._value)
 
     # -- writing -----------------------------------------------------------------------------

@@ -254,3 +254,17 @@ def test_compiled_sgd_loop_matches_the_eager_loop():
     np.testing.assert_allclose(b.numpy(), b_eager.numpy(), rtol=1e-5, atol=1e-6)
     assert losses[-1] < 0.05 * losses[0]
     np.testing.assert_allclose(w.numpy().ravel(), [2.0, -1.0, 0.5], atol=0.2)
+
+
+def test_concrete_reads_of_a_variable_inside_a_trace_are_refused():
+    # NOTE: float(v) while tracing would freeze today's value into the compiled code.
+    v = em.Variable(1.0, name="lr")
+
+    for read in (float, int, bool, lambda v: v.numpy(), np.asarray):
+        f = em.function(lambda x, read=read: x * read(v))
+        with pytest.raises(em.TracingError, match="Variable 'lr'.*would freeze"):
+            f(np.float32(2.0))
+    g = em.function(lambda x: x * v)
+    assert float(g(np.float32(2.0))) == 2.0
+    v.assign(5.0)
+    assert float(g(np.float32(2.0))) == 10.0
