@@ -8,7 +8,8 @@ Example:
     >>> y = dense(np.ones((4, 8), np.float32), np.ones((8, 2), np.float32), np.zeros(2, np.float32))
 """
 from . import dialects as _dialects  # registers the ember dialect's primitives
-from .frontend import nn
+from .frontend import nn, random
+from .frontend.api import arange, argmax, argmin, gather, one_hot
 from .frontend.api import (
     abs, add, broadcast_to, cast, ceil, concat, constant, convert_to_tensor, cos, divide,
     equal, erf, exp, expand_dims, expm1, floor, floordiv, fmod, mod, greater, greater_equal, less,
@@ -42,9 +43,11 @@ __all__ = [
     "ShapeError", "TracingError", "VerificationError", "ConcreteFunction", "Function",
     "TensorSpec", "function", "Tensor", "relu", "gelu", "softmax", "log_softmax",
     "GradientTape", "grad", "value_and_grad", "Variable", "keras",
+    "random", "arange", "argmax", "argmin", "gather", "one_hot", "range",
 ]
 
 relu = nn.relu
 gelu = nn.gelu
 softmax = nn.softmax
 log_softmax = nn.log_softmax
+range = arange  # NOTE: `em.range`, as `tf.range`; shadows the builtin only inside this namespace

@@ -18,6 +18,29 @@ irdl.dialect @ember {
     irdl.operands(x: %x, y: %y)
     irdl.results(result: %result)
   }
+  // ember.avg_pool2d: mean over ksize windows of an NHWC input; padding elements are not counted (as TensorFlow's 'SAME')
+  irdl.operation @avg_pool2d {
+    %x = irdl.base "!builtin.tensor"
+    %result = irdl.base "!builtin.tensor"
+    %attr_ksize = irdl.base "#builtin.dense_array"
+    %attr_strides = irdl.base "#builtin.dense_array"
+    %attr_padding = irdl.base "#builtin.dense_array"
+    irdl.operands(x: %x)
+    irdl.results(result: %result)
+    irdl.attributes {"ksize" = %attr_ksize, "strides" = %attr_strides, "padding" = %attr_padding}
+  }
+  // ember.avg_pool2d_grad: gradient of avg_pool2d over an input of shape `input_shape`: each window's g, divided by its count, goes to every input element of the window
+  irdl.operation @avg_pool2d_grad {
+    %g = irdl.base "!builtin.tensor"
+    %result = irdl.base "!builtin.tensor"
+    %attr_input_shape = irdl.base "#builtin.dense_array"
+    %attr_ksize = irdl.base "#builtin.dense_array"
+    %attr_strides = irdl.base "#builtin.dense_array"
+    %attr_padding = irdl.base "#builtin.dense_array"
+    irdl.operands(g: %g)
+    irdl.results(result: %result)
+    irdl.attributes {"input_shape" = %attr_input_shape, "ksize" = %attr_ksize, "strides" = %attr_strides, "padding" = %attr_padding}
+  }
   // ember.broadcast_to: x broadcast (NumPy rules) to `shape`
   irdl.operation @broadcast_to {
     %x = irdl.base "!builtin.tensor"
@@ -63,6 +86,44 @@ irdl.dialect @ember {
     irdl.results(result: %result)
     irdl.attributes {"axis" = %attr_axis}
   }
+  // ember.conv2d: 2-D convolution (cross-correlation) of an NHWC input with an HWIO filter; `padding` = (top, bottom, left, right) zeros
+  irdl.operation @conv2d {
+    %x = irdl.base "!builtin.tensor"
+    %filter = irdl.base "!builtin.tensor"
+    %result = irdl.base "!builtin.tensor"
+    %attr_strides = irdl.base "#builtin.dense_array"
+    %attr_dilations = irdl.base "#builtin.dense_array"
+    %attr_padding = irdl.base "#builtin.dense_array"
+    irdl.operands(x: %x, filter: %filter)
+    irdl.results(result: %result)
+    irdl.attributes {"strides" = %attr_strides, "dilations" = %attr_dilations, "padding" = %attr_padding}
+  }
+  // ember.conv2d_backprop_filter: gradient of conv2d with respect to its filter (of shape `filter_shape`), given the input x and the result's gradient g
+  irdl.operation @conv2d_backprop_filter {
+    %x = irdl.base "!builtin.tensor"
+    %g = irdl.base "!builtin.tensor"
+    %result = irdl.base "!builtin.tensor"
+    %attr_filter_shape = irdl.base "#builtin.dense_array"
+    %attr_strides = irdl.base "#builtin.dense_array"
+    %attr_dilations = irdl.base "#builtin.dense_array"
+    %attr_padding = irdl.base "#builtin.dense_array"
+    irdl.operands(x: %x, g: %g)
+    irdl.results(result: %result)
+    irdl.attributes {"filter_shape" = %attr_filter_shape, "strides" = %attr_strides, "dilations" = %attr_dilations, "padding" = %attr_padding}
+  }
+  // ember.conv2d_backprop_input: gradient of conv2d with respect to its input (of shape `input_shape`), given the result's gradient g
+  irdl.operation @conv2d_backprop_input {
+    %g = irdl.base "!builtin.tensor"
+    %filter = irdl.base "!builtin.tensor"
+    %result = irdl.base "!builtin.tensor"
+    %attr_input_shape = irdl.base "#builtin.dense_array"
+    %attr_strides = irdl.base "#builtin.dense_array"
+    %attr_dilations = irdl.base "#builtin.dense_array"
+    %attr_padding = irdl.base "#builtin.dense_array"
+    irdl.operands(g: %g, filter: %filter)
+    irdl.results(result: %result)
+    irdl.attributes {"input_shape" = %attr_input_shape, "strides" = %attr_strides, "dilations" = %attr_dilations, "padding" = %attr_padding}
+  }
   // ember.cos: cosine
   irdl.operation @cos {
     %x = irdl.base "!builtin.tensor"
@@ -106,12 +167,32 @@ irdl.dialect @ember {
     irdl.operands(x: %x)
     irdl.results(result: %result)
   }
+  // ember.gather: np.take(params, indices, axis): out-of-range indices are clamped (negative ones count from the end, as NumPy)
+  irdl.operation @gather {
+    %params = irdl.base "!builtin.tensor"
+    %indices = irdl.base "!builtin.tensor"
+    %result = irdl.base "!builtin.tensor"
+    %attr_axis = irdl.base "#builtin.integer"
+    irdl.operands(params: %params, indices: %indices)
+    irdl.results(result: %result)
+    irdl.attributes {"axis" = %attr_axis}
+  }
   // ember.gelu: x * Phi(x), the exact (erf) form
   irdl.operation @gelu {
     %x = irdl.base "!builtin.tensor"
     %result = irdl.base "!builtin.tensor"
     irdl.operands(x: %x)
     irdl.results(result: %result)
+  }
+  // ember.iota: a tensor of `shape` holding 0, 1, ..., n - 1 along `axis` (the same along the others)
+  irdl.operation @iota {
+    %result = irdl.base "!builtin.tensor"
+    %attr_shape = irdl.base "#builtin.dense_array"
+    %attr_axis = irdl.base "#builtin.integer"
+    %attr_dtype = irdl.base "#builtin.type"
+    irdl.operands()
+    irdl.results(result: %result)
+    irdl.attributes {"shape" = %attr_shape, "axis" = %attr_axis, "dtype" = %attr_dtype}
   }
   // ember.log: natural logarithm
   irdl.operation @log {
@@ -157,6 +238,29 @@ irdl.dialect @ember {
     %result = irdl.base "!builtin.tensor"
     irdl.operands(x: %x, y: %y)
     irdl.results(result: %result)
+  }
+  // ember.max_pool2d: maximum over ksize windows of an NHWC input (NaN if any element is); padding elements never win
+  irdl.operation @max_pool2d {
+    %x = irdl.base "!builtin.tensor"
+    %result = irdl.base "!builtin.tensor"
+    %attr_ksize = irdl.base "#builtin.dense_array"
+    %attr_strides = irdl.base "#builtin.dense_array"
+    %attr_padding = irdl.base "#builtin.dense_array"
+    irdl.operands(x: %x)
+    irdl.results(result: %result)
+    irdl.attributes {"ksize" = %attr_ksize, "strides" = %attr_strides, "padding" = %attr_padding}
+  }
+  // ember.max_pool2d_grad: gradient of max_pool2d: each window's g goes to its first maximum of x (row-major in the window), as TensorFlow
+  irdl.operation @max_pool2d_grad {
+    %x = irdl.base "!builtin.tensor"
+    %g = irdl.base "!builtin.tensor"
+    %result = irdl.base "!builtin.tensor"
+    %attr_ksize = irdl.base "#builtin.dense_array"
+    %attr_strides = irdl.base "#builtin.dense_array"
+    %attr_padding = irdl.base "#builtin.dense_array"
+    irdl.operands(x: %x, g: %g)
+    irdl.results(result: %result)
+    irdl.attributes {"ksize" = %attr_ksize, "strides" = %attr_strides, "padding" = %attr_padding}
   }
   // ember.maximum: the larger of x and y (NaN if either is)
   irdl.operation @maximum {
@@ -207,6 +311,15 @@ irdl.dialect @ember {
     %result = irdl.base "!builtin.tensor"
     irdl.operands(x: %x, y: %y)
     irdl.results(result: %result)
+  }
+  // ember.random_bits: 32 random bits (int32) per element of `shape`: Threefry-2x32-20 of the element's row-major index under `key` (int32[2]); stateless, the same key gives the same bits
+  irdl.operation @random_bits {
+    %key = irdl.base "!builtin.tensor"
+    %result = irdl.base "!builtin.tensor"
+    %attr_shape = irdl.base "#builtin.dense_array"
+    irdl.operands(key: %key)
+    irdl.results(result: %result)
+    irdl.attributes {"shape" = %attr_shape}
   }
   // ember.reduce_max: maximum over `axes` (NaN if any element is)
   irdl.operation @reduce_max {
@@ -278,6 +391,17 @@ irdl.dialect @ember {
     %result = irdl.base "!builtin.tensor"
     irdl.operands(x: %x)
     irdl.results(result: %result)
+  }
+  // ember.scatter_add: zeros of `shape` with updates added at `indices` along `axis` (np.add.at; repeated indices accumulate; indices clamped as in gather)
+  irdl.operation @scatter_add {
+    %updates = irdl.base "!builtin.tensor"
+    %indices = irdl.base "!builtin.tensor"
+    %result = irdl.base "!builtin.tensor"
+    %attr_shape = irdl.base "#builtin.dense_array"
+    %attr_axis = irdl.base "#builtin.integer"
+    irdl.operands(updates: %updates, indices: %indices)
+    irdl.results(result: %result)
+    irdl.attributes {"shape" = %attr_shape, "axis" = %attr_axis}
   }
   // ember.select: x where cond is true, else y
   irdl.operation @select {

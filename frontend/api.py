@@ -14,12 +14,13 @@ import builtins
 import numpy as np
 
 from ..dialects.ops import elementwise as ew
+from ..dialects.ops import indexing as ix
 from ..dialects.ops import reduction as red
 from ..dialects.ops import structured as st
 from ..dialects.primitive import normalize_axes
 from . import dtypes
 from .dispatch import current_trace
-from .errors import ShapeError, TracingError, at_user_line
+from .errors import DTypeError, ShapeError, TracingError, at_user_line
 from .tensor import EagerTensor, Tensor
 
 
@@ -426,3 +427,114 @@ def pad(x, paddings, constant_values=0) -> Tensor:
         return padded
     inside = st.pad.bind(constant(True, shape=x.shape), **attrs)
     return where(inside, padded, constant(constant_values, x.dtype))
+
+
+# -- indexing ----------------------------------------------------------------------------------
+def gather(params, indices, axis: int = 0) -> Tensor:
+    """Slices of `params` at `indices` along `axis`, as np.take / tf.gather: the result has
+    shape params.shape[:axis] + indices.shape + params.shape[axis + 1:].
+
+    Negative indices count from the end (as NumPy); out-of-range ones are clamped into
+    [0, n - 1] (as XLA; compiled code cannot raise), so they never read outside params.
+
+    Example:
+        >>> em.gather(em.constant([[1, 2], [3, 4], [5, 6]]), [2, 0]).numpy()
+        array([[5, 6],
+               [1, 2]], dtype=int32)
+    """
+    (params,) = _operands(params)
+    (indices,) = _operands(indices)
+    if not -params.ndim <= axis < params.ndim:
+        raise ShapeError(at_user_line(f"gather: axis {axis} is out of range for params of shape "
+                                      f"{params.shape}"))
+    if indices.dtype.name not in ("int32", "int64"):
+        raise DTypeError(at_user_line(f"gather: indices must be int32 or int64, received "
+                                      f"{indices.dtype.name}"))
+    axis %= params.ndim
+    if params.dtype.is_bool:  # NOTE: bools are stored as bytes; gather them as int32
+        return cast(ix.gather.bind(cast(params, "int32"), indices, axis=axis), "bool")
+    return ix.gather.bind(params, indices, axis=axis)
+
+
+def _arg_extreme(op: str, reduce, x, axis, output_type) -> Tensor:
+    (x,) = _operands(x)
+    if x.ndim == 0:
+        raise ShapeError(at_user_line(f"{op}: expected a tensor of rank >= 1, received a scalar"))
+    (axis,) = _axes(op, axis, x.ndim)
+    if x.shape[axis] == 0:
+        raise ShapeError(at_user_line(f"{op}: axis {axis} of shape {x.shape} is empty"))
+    index_dtype = dtypes.as_dtype(output_type)
+    if index_dtype.name not in ("int32", "int64"):
+        raise DTypeError(at_user_line(f"{op}: output_type must be int32 or int64, received "
+                                      f"{index_dtype.name}"))
+    if x.dtype.is_bool:
+        x = cast(x, "int32")
+    hit = equal(x, reduce(x, axis=axis, keepdims=True))
+    if x.dtype.is_float:  # NaN is the extreme, as in NumPy (the reduction propagates it)
+        hit = logical_or(hit, not_equal(x, x))
+    positions = ix.iota.bind(shape=tuple(d if i == axis else 1 for i, d in enumerate(x.shape)),
+                             axis=axis, dtype=index_dtype)
+    return reduce_min(where(hit, positions, constant(x.shape[axis], index_dtype)), axis=axis)
+
+
+def argmax(x, axis: int = -1, output_type="int64") -> Tensor:
+    """Index of the first maximum along `axis` (first NaN if any), as np.argmax / tf.argmax.
+
+    Example:
+        >>> em.argmax(em.constant([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0]])).numpy()
+        array([1, 0])
+    """
+    return _arg_extreme("argmax", reduce_max, x, axis, output_type)
+
+
+def argmin(x, axis: int = -1, output_type="int64") -> Tensor:
+    """Index of the first minimum along `axis` (first NaN if any), as np.argmin / tf.argmin."""
+    return _arg_extreme("argmin", reduce_min, x, axis, output_type)
+
+
+def one_hot(indices, depth: int, dtype="float32", on_value=1, off_value=0) -> Tensor:
+    """indices.shape + (depth,): on_value where the last index equals the index, else
+    off_value; indices outside [0, depth) give a row of off_value (as tf.one_hot).
+
+    Example:
+        >>> em.one_hot([2, 0, 5], 3).numpy()
+        array([[0., 0., 1.],
+               [1., 0., 0.],
+               [0., 0., 0.]], dtype=float32)
+    """
+    (indices,) = _operands(indices)
+    if indices.dtype.name not in ("int32", "int64"):
+        raise DTypeError(at_user_line(f"one_hot: indices must be int32 or int64, received "
+                                      f"{indices.dtype.name}"))
+    if not isinstance(depth, (int, np.integer)) or depth < 0:
+        raise ValueError(at_user_line(f"one_hot: depth must be an int >= 0, received depth={depth!r}"))
+    dtype = dtypes.as_dtype(dtype)
+    classes = ix.iota.bind(shape=(int(depth),), axis=0, dtype=indices.dtype)
+    hit = equal(expand_dims(indices, -1), classes)
+    if (on_value, off_value) == (1, 0):
+        return cast(hit, dtype)
+    return where(hit, constant(on_value, dtype), constant(off_value, dtype))
+
+
+def arange(start, limit=None, delta=1, dtype=None) -> Tensor:
+    """start, start + delta, ... up to (not including) limit, as tf.range (`em.range`) and
+    np.arange; Python numbers only. The dtype is int32 for ints, else float32.
+
+    Example:
+        >>> em.range(1, 10, 3).numpy()
+        array([1, 4, 7], dtype=int32)
+    """
+    if limit is None:
+        start, limit = 0, start
+    for name, value in (("start", start), ("limit", limit), ("delta", delta)):
+        if isinstance(value, Tensor) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(at_user_line(f"range: {name} must be a Python number (the size is "
+                                         f"static), received {name}={value!r}"))
+    if delta == 0:
+        raise ValueError(at_user_line("range: delta must not be 0"))
+    if dtype is None:
+        ints = all(isinstance(v, (int, np.integer)) for v in (start, limit, delta))
+        dtype = "int32" if ints else "float32"
+    size = max(int(np.ceil((limit - start) / delta)), 0)
+    steps = ix.iota.bind(shape=(size,), axis=0, dtype=dtypes.as_dtype(dtype))
+    return steps * delta + start

@@ -174,7 +174,7 @@ class Lowerer:
         return tensor.ExtractSliceOp(out.mlir_type(), src, [], [], [], list(start),
                                      list(out.shape), list(stride)).result
 
-    # -- padding, windows and loops (dialects/ops/nn.py, indexing.py) ----------------------------
+    # -- padding, windows and loops (dialects/ops: nn, pooling, indexing, random) -----------------
     def pad(self, x, src: AVal, low, high, value, interior=None):
         """x with `low`/`high` elements of `value` before/after each dim and `interior` ones
         between neighbours (dilation). Negative `low`/`high` crop instead."""
@@ -186,8 +186,8 @@ class Lowerer:
         grow_lo, grow_hi = [max(v, 0) for v in low], [max(v, 0) for v in high]
         grown = AVal(tuple(d + lo + hi for d, lo, hi in zip(dilated, grow_lo, grow_hi)), src.dtype)
         if any(interior):
-            x = self.insert_slice_strided(x, self.filled(grown, value), grow_lo, src.shape,
-                                          [it + 1 for it in interior])
+            x = self.insert_slice(x, self.filled(grown, value), grow_lo, src.shape,
+                                  [it + 1 for it in interior])
         elif any(grow_lo) or any(grow_hi):
             scalar = self._scalar_const(value, src)
             op = tensor.PadOp(grown.mlir_type(), x, [], [], grow_lo, grow_hi)
@@ -200,18 +200,25 @@ class Lowerer:
         out = AVal(tuple(d + lo + hi for d, lo, hi in zip(dilated, low, high)), src.dtype)
         return self.extract_slice(x, out, [max(-v, 0) for v in low], [1] * src.rank)
 
-    def insert_slice_strided(self, src, dest, offsets, sizes, strides):
-        from mlir.dialects import tensor
-
-        return tensor.InsertSliceOp(src, dest, [], [], [], list(offsets), list(sizes),
-                                    list(strides)).result
-
     def conv2d(self, x, filter_, init, strides, dilations):
-        """linalg.conv_2d_nhwc_hwcf: NHWC input (already padded), HWIO filter."""
-        from mlir.dialects import linalg
+        """linalg.conv_2d_nhwc_hwcf's computation (NHWC input, already padded; HWIO filter)
+        as a generic looping (n, oh, kh, kw, c, ow, f).
 
-        return linalg.conv_2d_nhwc_hwcf(x, filter_, outs=[init], strides=list(strides),
-                                        dilations=list(dilations))
+        NOTE: the named op loops (n, oh, ow, f, kh, kw, c): its innermost loop reduces over c
+        with strided filter reads and does not vectorize. Here the two inner loops walk an
+        output row and the filter contiguously: they vectorize, and consecutive iterations
+        update different outputs, so no chain of dependent updates stalls them (3x3 filter,
+        32 -> 64 channels, batch 32 of 13x13: 60 ms -> 4 ms on the CPU)."""
+        from mlir import ir
+
+        (sh, sw), (dh, dw) = strides, dilations
+        n, oh, kh, kw, c, ow, f = [ir.AffineDimExpr.get(i) for i in range(7)]
+        x_map = ir.AffineMap.get(7, 0, [n, oh * sh + kh * dh, ow * sw + kw * dw, c])
+        f_map = ir.AffineMap.get(7, 0, [kh, kw, c, f])
+        out_map = ir.AffineMap.get(7, 0, [n, oh, ow, f])
+        iterators = ["parallel"] * 2 + ["reduction"] * 3 + ["parallel"] * 2
+        return self.generic([x, filter_], [x_map, f_map], init, out_map, iterators,
+                            lambda b, xv, fv, acc: b.add(acc, b.mul(xv, fv)))
 
     def pool2d(self, kind: str, x, window, init, strides):
         """linalg.pooling_nhwc_{max,sum} of an (already padded) NHWC input."""

@@ -15,6 +15,12 @@ from scipy import special
 
 import ember as em
 from conftest import ALL, BOOLS, FLOATS, INTS, NUMERIC, random_input
+import references as ref
+from ember.dialects.ops import indexing as ix_ops
+from ember.dialects.ops import nn as nn_ops
+from ember.dialects.ops import pooling as pool_ops
+from ember.dialects.ops import random as random_ops
+from ember.frontend.windows import explicit_padding, pair
 
 
 @dataclass(frozen=True)
@@ -275,4 +281,84 @@ CASES: tuple[Case, ...] = (
     Case("nn.leaky_relu", ("select", "compare", "mul"), em.nn.leaky_relu,
          lambda x, negative_slope=0.2: np.where(x >= 0, x, x * x.dtype.type(negative_slope)),
          UNARY, FLOATS, exact=True, variants=({}, {"negative_slope": 0.01})),
+)
+
+
+# -- windows, indexing and random (dialects/ops/nn.py, indexing.py, random.py) -------------------
+# NOTE: gradient primitives are bound directly on one configuration each; tests/test_nn_ops.py
+# and tests/test_indexing.py try many more (strides, dilations, padding, clamped indices).
+CONV_ATTRS = dict(strides=(2, 1), dilations=(1, 1), padding=(1, 1, 0, 1))  # (2,7,6,3) * (3,3,3,4) -> (2,4,5,4)
+POOL_ATTRS = dict(ksize=(3, 3), strides=(2, 2), padding=(1, 1, 1, 1))      # (2,7,6,3) -> (2,4,3,3)
+WINDOWED = ((2, 7, 6, 3),)
+CONV_VARIANTS = ({"strides": 1, "padding": "same"}, {"strides": 2, "padding": "valid"},
+                 {"padding": "same", "dilations": 2})
+POOL_VARIANTS = ({"ksize": 2}, {"ksize": 3, "strides": 2, "padding": "same"}, {"ksize": (2, 3), "strides": 1})
+
+
+def _conv2d(x, f, strides=1, padding="valid", dilations=1):
+    s, d = pair("t", "strides", strides), pair("t", "dilations", dilations)
+    return ref.conv2d(x, f, s, d, explicit_padding("t", padding, x.shape[1:3], f.shape[:2], s, d))
+
+
+def _pool2d(kind):
+    def reference(x, ksize, strides=None, padding="valid"):
+        k = pair("t", "ksize", ksize)
+        s = k if strides is None else pair("t", "strides", strides)
+        return ref.pool2d(x, k, s, explicit_padding("t", padding, x.shape[1:3], k, s), kind)
+    return reference
+
+
+def _uniform_bits(key, shape):
+    return np.mod(ref.random_bits(key, shape), 1 << 24).astype(np.float32) * np.float32(2.0 ** -24)
+
+
+CASES += (
+    Case("nn.conv2d", ("conv2d",), em.nn.conv2d, _conv2d, (((2, 7, 6, 3), (3, 3, 3, 4)), ((1, 8, 8, 2), (2, 2, 2, 3))),
+         FLOATS, "small", variants=CONV_VARIANTS),
+    Case("conv2d_backprop_input", ("conv2d_backprop_input",),
+         lambda g, f: nn_ops.conv2d_backprop_input.bind(g, f, input_shape=WINDOWED[0], **CONV_ATTRS),
+         lambda g, f: ref.conv2d_input_grad(g, f, WINDOWED[0], *CONV_ATTRS.values()),
+         (((2, 4, 5, 4), (3, 3, 3, 4)),), ("float32",), "small"),
+    Case("conv2d_backprop_filter", ("conv2d_backprop_filter",),
+         lambda x, g: nn_ops.conv2d_backprop_filter.bind(x, g, filter_shape=(3, 3, 3, 4), **CONV_ATTRS),
+         lambda x, g: ref.conv2d_filter_grad(x, g, (3, 3, 3, 4), *CONV_ATTRS.values()),
+         ((WINDOWED[0], (2, 4, 5, 4)),), ("float64",), "small"),
+    Case("nn.max_pool2d", ("max_pool2d",), em.nn.max_pool2d, _pool2d("max"), (WINDOWED,), ("float32", "int32"),
+         exact=True, variants=POOL_VARIANTS),
+    Case("nn.avg_pool2d", ("avg_pool2d",), em.nn.avg_pool2d, _pool2d("avg"), (WINDOWED,), ("float64",),
+         variants=POOL_VARIANTS),
+    Case("max_pool2d_grad", ("max_pool2d_grad",), lambda x, g: pool_ops.max_pool2d_grad.bind(x, g, **POOL_ATTRS),
+         lambda x, g: ref.max_pool2d_grad(x, g, *POOL_ATTRS.values()), ((WINDOWED[0], (2, 4, 3, 3)),),
+         ("float32",)),
+    Case("avg_pool2d_grad", ("avg_pool2d_grad",),
+         lambda g: pool_ops.avg_pool2d_grad.bind(g, input_shape=WINDOWED[0], **POOL_ATTRS),
+         lambda g: ref.avg_pool2d_grad(g, WINDOWED[0], *POOL_ATTRS.values()), (((2, 4, 3, 3),),), ("float64",)),
+    # NOTE: "any" int indices lie in [-10, 10]: negative and clamped ones occur
+    Case("gather", ("gather",), em.gather, ref.take_clamped, (((4, 5), (2, 3)), ((6,), (4,)), ((3, 2), ())),
+         ("float32", "int64"), exact=True, operand_dtypes=lambda d: (d, "int32"),
+         variants=({"axis": 0}, {"axis": -1})),
+    Case("scatter_add", ("scatter_add",),
+         lambda u, i: ix_ops.scatter_add.bind(u, i, shape=(4, 5), axis=0),
+         lambda u, i: ref.scatter_add(u, i, (4, 5), 0), (((2, 3, 5), (2, 3)),), ("float64", "int32"),
+         operand_dtypes=lambda d: (d, "int64")),
+    Case("argmax", ("reduce_max", "compare", "iota", "select", "reduce_min"), em.argmax,
+         lambda x, axis: np.argmax(x, axis=axis), (((5,),), ((3, 4),), ((2, 3, 4),)), ("float32", "int32"),
+         "coarse", exact=True, variants=({"axis": -1}, {"axis": 0})),
+    Case("argmin", ("reduce_min", "compare", "iota", "select"), em.argmin,
+         lambda x, axis: np.argmin(x, axis=axis), (((5,),), ((3, 4),)), ("float64", "int64"),
+         "coarse", exact=True, variants=({"axis": -1}, {"axis": 0})),
+    Case("one_hot", ("iota", "compare", "cast"), lambda i: em.one_hot(i, 3),
+         lambda i: (i[..., None] == np.arange(3)).astype(np.float32), (((5,),), ((2, 3),)), ("int32", "int64"),
+         "small", exact=True),
+    Case("range", ("iota",), em.range, lambda start, limit=None, delta=1: np.arange(
+         *((start,) if limit is None else (start, limit, delta)), dtype=np.int32), ((),), ("int32",),
+         exact=True, variants=({"start": 5}, {"start": 2, "limit": 11, "delta": 3}, {"start": 5, "limit": -4, "delta": -2})),
+    Case("random_bits", ("random_bits",), lambda key: random_ops.random_bits.bind(key, shape=(3, 5)),
+         lambda key: ref.random_bits(key, (3, 5)), (((2,),),), ("int32",), exact=True),
+    Case("random.stateless_uniform", ("random_bits", "rem", "cast", "mul"),
+         lambda key: em.random.stateless_uniform((4, 5), key), lambda key: _uniform_bits(key, (4, 5)),
+         (((2,),),), ("int32",), exact=True),
+    Case("nn.dropout", ("random_bits", "compare", "select"), lambda x, key: em.nn.dropout(x, 0.5, key),
+         lambda x, key: np.where(_uniform_bits(key, x.shape) >= 0.5, x * np.float32(2.0), np.float32(0)),
+         (((4, 5), (2,)),), ("float32",), exact=True, operand_dtypes=lambda d: (d, "int32")),
 )

@@ -134,3 +134,39 @@ func.func @structured(%x: tensor<2x3xf32>, %w: tensor<3x5xf32>, %b: tensor<4x2x3
   %7 = "ember.pad"(%x) {low = array<i64: 1, 0>, high = array<i64: 0, 2>, interior = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<4x5xf32>
   return
 }
+
+// Convolution and pooling (NHWC, HWIO filters) and their gradient ops.
+// CHECK-LABEL: func.func @nn
+// CHECK-NEXT: "ember.conv2d"(%arg0, %arg1) {dilations = array<i64: 1, 2>, padding = array<i64: 1, 1, 0, 1>, strides = array<i64: 2, 1>} : (tensor<2x7x6x3xf32>, tensor<3x2x3x4xf32>) -> tensor<2x4x5x4xf32>
+// CHECK-NEXT: "ember.conv2d_backprop_input"(%arg2, %arg1) {dilations = array<i64: 1, 2>, input_shape = array<i64: 2, 7, 6, 3>, padding = array<i64: 1, 1, 0, 1>, strides = array<i64: 2, 1>} : (tensor<2x4x5x4xf32>, tensor<3x2x3x4xf32>) -> tensor<2x7x6x3xf32>
+// CHECK-NEXT: "ember.conv2d_backprop_filter"(%arg0, %arg2) {dilations = array<i64: 1, 2>, filter_shape = array<i64: 3, 2, 3, 4>, padding = array<i64: 1, 1, 0, 1>, strides = array<i64: 2, 1>} : (tensor<2x7x6x3xf32>, tensor<2x4x5x4xf32>) -> tensor<3x2x3x4xf32>
+// CHECK-NEXT: "ember.max_pool2d"(%arg0) {ksize = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<2x7x6x3xf32>) -> tensor<2x4x3x3xf32>
+// CHECK-NEXT: "ember.max_pool2d_grad"(%arg0, %arg3) {ksize = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<2x7x6x3xf32>, tensor<2x4x3x3xf32>) -> tensor<2x7x6x3xf32>
+// CHECK-NEXT: "ember.avg_pool2d"(%arg0) {ksize = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<2x7x6x3xf32>) -> tensor<2x4x3x3xf32>
+// CHECK-NEXT: "ember.avg_pool2d_grad"(%arg3) {input_shape = array<i64: 2, 7, 6, 3>, ksize = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<2x4x3x3xf32>) -> tensor<2x7x6x3xf32>
+// CHECK-NEXT: return
+func.func @nn(%x: tensor<2x7x6x3xf32>, %w: tensor<3x2x3x4xf32>, %g: tensor<2x4x5x4xf32>, %p: tensor<2x4x3x3xf32>) {
+  %0 = "ember.conv2d"(%x, %w) {strides = array<i64: 2, 1>, dilations = array<i64: 1, 2>, padding = array<i64: 1, 1, 0, 1>} : (tensor<2x7x6x3xf32>, tensor<3x2x3x4xf32>) -> tensor<2x4x5x4xf32>
+  %1 = "ember.conv2d_backprop_input"(%g, %w) {input_shape = array<i64: 2, 7, 6, 3>, strides = array<i64: 2, 1>, dilations = array<i64: 1, 2>, padding = array<i64: 1, 1, 0, 1>} : (tensor<2x4x5x4xf32>, tensor<3x2x3x4xf32>) -> tensor<2x7x6x3xf32>
+  %2 = "ember.conv2d_backprop_filter"(%x, %g) {filter_shape = array<i64: 3, 2, 3, 4>, strides = array<i64: 2, 1>, dilations = array<i64: 1, 2>, padding = array<i64: 1, 1, 0, 1>} : (tensor<2x7x6x3xf32>, tensor<2x4x5x4xf32>) -> tensor<3x2x3x4xf32>
+  %3 = "ember.max_pool2d"(%x) {ksize = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : (tensor<2x7x6x3xf32>) -> tensor<2x4x3x3xf32>
+  %4 = "ember.max_pool2d_grad"(%x, %p) {ksize = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : (tensor<2x7x6x3xf32>, tensor<2x4x3x3xf32>) -> tensor<2x7x6x3xf32>
+  %5 = "ember.avg_pool2d"(%x) {ksize = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : (tensor<2x7x6x3xf32>) -> tensor<2x4x3x3xf32>
+  %6 = "ember.avg_pool2d_grad"(%p) {input_shape = array<i64: 2, 7, 6, 3>, ksize = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : (tensor<2x4x3x3xf32>) -> tensor<2x7x6x3xf32>
+  return
+}
+
+// iota has no operands; gather/scatter_add take int32 or int64 indices.
+// CHECK-LABEL: func.func @indexing_and_random
+// CHECK-NEXT: "ember.iota"() {axis = 1 : i64, dtype = i64, shape = array<i64: 2, 3>} : () -> tensor<2x3xi64>
+// CHECK-NEXT: "ember.gather"(%arg0, %arg1) {axis = 0 : i64} : (tensor<4x3xf32>, tensor<2xi32>) -> tensor<2x3xf32>
+// CHECK-NEXT: "ember.scatter_add"(%arg2, %arg1) {axis = 0 : i64, shape = array<i64: 4, 3>} : (tensor<2x3xf32>, tensor<2xi32>) -> tensor<4x3xf32>
+// CHECK-NEXT: "ember.random_bits"(%arg3) {shape = array<i64: 3, 4>} : (tensor<2xi32>) -> tensor<3x4xi32>
+// CHECK-NEXT: return
+func.func @indexing_and_random(%params: tensor<4x3xf32>, %i: tensor<2xi32>, %u: tensor<2x3xf32>, %key: tensor<2xi32>) {
+  %0 = "ember.iota"() {shape = array<i64: 2, 3>, axis = 1 : i64, dtype = i64} : () -> tensor<2x3xi64>
+  %1 = "ember.gather"(%params, %i) {axis = 0 : i64} : (tensor<4x3xf32>, tensor<2xi32>) -> tensor<2x3xf32>
+  %2 = "ember.scatter_add"(%u, %i) {shape = array<i64: 4, 3>, axis = 0 : i64} : (tensor<2x3xf32>, tensor<2xi32>) -> tensor<4x3xf32>
+  %3 = "ember.random_bits"(%key) {shape = array<i64: 3, 4>} : (tensor<2xi32>) -> tensor<3x4xi32>
+  return
+}

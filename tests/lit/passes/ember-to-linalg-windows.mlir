@@ -1,0 +1,90 @@
+// RUN: ember-opt %s --ember-to-linalg | filecheck %s
+
+// Convolution and pooling pad with tensor.pad (zeros; -inf for max). Pooling uses linalg's
+// named NHWC ops; convolution is linalg.conv_2d_nhwc_hwcf's computation as a generic whose
+// loops (n, oh, kh, kw, c, ow, f) end in contiguous ones. iota, gather and random_bits are
+// generics over linalg.index; scatter_add is a serial scf.for nest.
+
+// CHECK-DAG:   #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 * 2 + d2, d5 * 2 + d3, d4)>
+// CHECK-DAG:   #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d3, d4, d6)>
+// CHECK-DAG:   #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>
+// CHECK-LABEL: func.func @conv
+// CHECK:         %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[PADDED:.*]] = tensor.pad %arg0 low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK:           tensor.yield %[[ZERO]]
+// CHECK:         linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]} ins(%[[PADDED]], %arg1
+// CHECK:           arith.mulf
+// CHECK:           arith.addf
+// CHECK-NOT:     ember.
+func.func @conv(%x: tensor<1x5x5x2xf32>, %w: tensor<3x3x2x4xf32>) -> tensor<1x3x3x4xf32> {
+  %0 = "ember.conv2d"(%x, %w) {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>} : (tensor<1x5x5x2xf32>, tensor<3x3x2x4xf32>) -> tensor<1x3x3x4xf32>
+  return %0 : tensor<1x3x3x4xf32>
+}
+
+// "valid" rows that no window reads are cropped: linalg's named ops want none.
+// CHECK-LABEL: func.func @conv_crops
+// CHECK:         %[[CROPPED:.*]] = tensor.extract_slice %arg0[0, 0, 0, 0] [1, 4, 4, 2] [1, 1, 1, 1]
+// CHECK:         linalg.generic {{.*}} ins(%[[CROPPED]], %arg1
+func.func @conv_crops(%x: tensor<1x5x5x2xf32>, %w: tensor<2x2x2x4xf32>) -> tensor<1x2x2x4xf32> {
+  %0 = "ember.conv2d"(%x, %w) {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>} : (tensor<1x5x5x2xf32>, tensor<2x2x2x4xf32>) -> tensor<1x2x2x4xf32>
+  return %0 : tensor<1x2x2x4xf32>
+}
+
+// CHECK-LABEL: func.func @pools
+// CHECK:         %[[NEG_INF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK:         tensor.pad %arg0 low[0, 1, 1, 0]
+// CHECK:           tensor.yield %[[NEG_INF]]
+// CHECK:         linalg.pooling_nhwc_max
+// CHECK:         %[[SUM:.*]] = linalg.pooling_nhwc_sum
+// CHECK:         linalg.generic {{.*}} ins(%[[SUM]]
+// CHECK:           arith.divf
+// CHECK-NOT:     ember.
+func.func @pools(%x: tensor<1x5x5x2xf32>) -> (tensor<1x3x3x2xf32>, tensor<1x3x3x2xf32>) {
+  %0 = "ember.max_pool2d"(%x) {ksize = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : (tensor<1x5x5x2xf32>) -> tensor<1x3x3x2xf32>
+  %1 = "ember.avg_pool2d"(%x) {ksize = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : (tensor<1x5x5x2xf32>) -> tensor<1x3x3x2xf32>
+  return %0, %1 : tensor<1x3x3x2xf32>, tensor<1x3x3x2xf32>
+}
+
+// CHECK-LABEL: func.func @iota
+// CHECK:         linalg.generic
+// CHECK:           %[[I:.*]] = linalg.index 1 : index
+// CHECK:           arith.index_cast %[[I]] : index to i64
+func.func @iota() -> tensor<2x3xi64> {
+  %0 = "ember.iota"() {shape = array<i64: 2, 3>, axis = 1 : i64, dtype = i64} : () -> tensor<2x3xi64>
+  return %0 : tensor<2x3xi64>
+}
+
+// Indices are clamped into the params' dim before they are read.
+// CHECK-LABEL: func.func @gather
+// CHECK:         linalg.generic {{.*}} ins(%arg1 : tensor<2xi32>)
+// CHECK:           arith.minsi
+// CHECK:           arith.maxsi
+// CHECK:           tensor.extract %arg0
+func.func @gather(%p: tensor<4x3xf32>, %i: tensor<2xi32>) -> tensor<2x3xf32> {
+  %0 = "ember.gather"(%p, %i) {axis = 0 : i64} : (tensor<4x3xf32>, tensor<2xi32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// CHECK-LABEL: func.func @scatter_add
+// CHECK:         scf.for
+// CHECK:           scf.for
+// CHECK:             tensor.extract %arg1
+// CHECK:             arith.addf
+// CHECK:             tensor.insert
+func.func @scatter_add(%u: tensor<2x3xf32>, %i: tensor<2xi32>) -> tensor<4x3xf32> {
+  %0 = "ember.scatter_add"(%u, %i) {shape = array<i64: 4, 3>, axis = 0 : i64} : (tensor<2x3xf32>, tensor<2xi32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// CHECK-LABEL: func.func @random_bits
+// CHECK:         tensor.extract %arg0
+// CHECK:         linalg.generic
+// CHECK:           linalg.index 0
+// CHECK:           arith.shli
+// CHECK:           arith.shrui
+// CHECK:           arith.xori
+// CHECK:           linalg.yield {{.*}} : i32
+func.func @random_bits(%key: tensor<2xi32>) -> tensor<3x4xi32> {
+  %0 = "ember.random_bits"(%key) {shape = array<i64: 3, 4>} : (tensor<2xi32>) -> tensor<3x4xi32>
+  return %0 : tensor<3x4xi32>
+}
