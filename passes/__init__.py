@@ -5,12 +5,12 @@ Example (Python):
     >>> from ember.passes import run_passes
     >>> run_passes(module, ["ember-canonicalize", "ember-fuse", "canonicalize"])
 """
-from . import (canonicalize, distinct_results, ember_to_linalg, expand_math, fuse_elementwise,
-               lower_cpu, verify, widen_bools)
+from . import (canonicalize, distinct_results, drop_empty_tensors, ember_to_linalg, expand_math,
+               fuse_elementwise, lower_cpu, verify, widen_bools)
 from .pipeline import FRONT_STAGES, PassPipeline, Stage, run_passes, run_stages, split_pipeline
 from .registry import PASSES, PassInfo, register_pass
 
-__all__ = ["canonicalize", "distinct_results", "ember_to_linalg", "expand_math", "fuse_elementwise",
-           "lower_cpu", "verify", "widen_bools",
+__all__ = ["canonicalize", "distinct_results", "drop_empty_tensors", "ember_to_linalg", "expand_math",
+           "fuse_elementwise", "lower_cpu", "verify", "widen_bools",
            "FRONT_STAGES", "PassPipeline", "Stage", "run_passes", "run_stages", "split_pipeline",
            "PASSES", "PassInfo", "register_pass"]

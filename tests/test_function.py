@@ -379,3 +379,18 @@ def test_matmul_bias_gelu_reduce_softmax_matches_numpy():
     out = head(x, w, b)
     assert out.dtype is em.float32 and out.shape == (8,)
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_zero_size_inputs_and_outputs_compile():
+    # NOTE: empty tensors leave the compiled signature (ember-drop-empty-tensors).
+    @em.function
+    def f(x, y, z):
+        return em.reduce_sum(x, axis=0), y * 2.0, em.reduce_max(z, axis=1), x * 3.0
+
+    x = np.ones((0, 3), np.float32)
+    y = np.arange(2, dtype=np.float32)
+    z = np.ones((0, 4), np.float32)
+    s, doubled, m, tripled = f(x, y, z)
+    assert np.array_equal(s.numpy(), np.zeros(3, np.float32))
+    assert np.array_equal(doubled.numpy(), y * 2)
+    assert m.shape == (0,) and tripled.shape == (0, 3)

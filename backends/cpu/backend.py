@@ -7,6 +7,7 @@ import os
 import numpy as np
 
 from ...frontend.errors import EmberError
+from ...passes.drop_empty_tensors import nonempty_positions
 from ...passes.pipeline import FRONT_STAGES, Stage
 
 OPT_LEVEL = 3
@@ -14,8 +15,8 @@ OPT_LEVEL = 3
 STAGES = FRONT_STAGES + (
     Stage("linalg", ("ember-to-linalg", "canonicalize", "cse"),
           "linalg, tensor, arith and math on tensors; one linalg.generic per fused group"),
-    Stage("llvm", ("ember-expand-math", "ember-distinct-results", "ember-widen-bools",
-                   "ember-lower-cpu"),
+    Stage("llvm", ("ember-expand-math", "ember-drop-empty-tensors", "ember-distinct-results",
+                   "ember-widen-bools", "ember-lower-cpu"),
           "f32 transcendentals as polynomials, bools as bytes, bufferized, in the LLVM dialect"),
 )
 
@@ -64,7 +65,10 @@ class CPUExecutable:
         self._engine, self._module = engine, module
         self.symbol = symbol
         self.in_avals, self.out_avals = in_avals, out_avals
-        n = len(in_avals) + len(out_avals)
+        # NOTE: empty arrays are not passed (ember-drop-empty-tensors removed them).
+        self._inputs = nonempty_positions(in_avals)
+        self._outputs = nonempty_positions(out_avals)
+        n = len(self._inputs) + len(self._outputs)
         # NOTE: the ExecutionEngine's packed wrapper `_mlir_<symbol>` takes void** pointing
         # at each argument; with the bare-pointer convention each argument is a data pointer.
         self._slots = (ctypes.c_void_p * max(n, 1))()
@@ -77,15 +81,17 @@ class CPUExecutable:
         if len(arrays) != len(self.in_avals):
             raise EmberError(f"'{self.symbol}' takes {len(self.in_avals)} arrays, received {len(arrays)}")
         outs = [np.empty(a.shape, a.dtype.numpy) for a in self.out_avals]
-        slots = self._slots
         for i, (array, aval) in enumerate(zip(arrays, self.in_avals)):
             if array.shape != aval.shape or array.dtype != aval.dtype.numpy:
                 raise EmberError(f"'{self.symbol}' argument {i}: expected {aval}, received "
                                  f"{array.dtype}{list(array.shape)}")
+        slots = self._slots
+        for slot, i in enumerate(self._inputs):
+            array = arrays[i]
             if not array.flags.c_contiguous:
                 array = arrays[i] = np.asarray(array, order="C")
-            slots[i] = array.ctypes.data
-        for j, out in enumerate(outs):
-            slots[len(arrays) + j] = out.ctypes.data
+            slots[slot] = array.ctypes.data
+        for slot, j in enumerate(self._outputs, start=len(self._inputs)):
+            slots[slot] = outs[j].ctypes.data
         self._fn(ctypes.addressof(self._packed))
         return outs
