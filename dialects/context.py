@@ -1,7 +1,18 @@
 """MLIR contexts with the ember dialect registered."""
 from __future__ import annotations
 
+import sys
+import types
+
 from . import irdl
+
+# NOTE: the MLIR bindings look for Python op classes in `mlir.dialects.<namespace>` each
+# time an op is wrapped, and do not remember a failed import: without this module every
+# access to an ember op searched the import path again (3,786 searches in one CNN compile).
+_DIALECT_MODULE = "mlir.dialects.ember"
+if _DIALECT_MODULE not in sys.modules:
+    sys.modules[_DIALECT_MODULE] = types.ModuleType(
+        _DIALECT_MODULE, "The ember dialect's ops have no Python classes; see ember.dialects.")
 
 
 def make_context():
