@@ -27,7 +27,7 @@ class Initializer:
     """Base class: `initializer(shape, dtype)` returns a NumPy array."""
 
     def __call__(self, shape, dtype="float32") -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement __call__(shape, dtype)")
 
     def get_config(self) -> dict:
         return {}

@@ -188,7 +188,8 @@ def test_save_and_load_model(tmp_path):
         np.testing.assert_array_equal(restored(x).numpy(), model(x).numpy())
     sub = Subclassed()
     sub(x)
-    sub.save(tmp_path / "sub.keras")
+    with pytest.warns(UserWarning, match="holds the weights only"):
+        sub.save(tmp_path / "sub.keras")
     with pytest.raises(ValueError, match=r"without get_config\(\)"):
         em.keras.models.load_model(tmp_path / "sub.keras")
 

@@ -54,7 +54,7 @@ class InputLayer(Layer):
         return {"name": self.name, "dtype": self.dtype.name, "batch_shape": self.batch_shape}
 
 
-def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):  # noqa: N802
+def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
     """A symbolic tensor standing for a model's input (Keras' `keras.Input`).
 
     Args:

@@ -82,10 +82,12 @@ def _shapes(structure):
 
 def _to_tensor(value, dtype):
     """A layer input: NumPy arrays become tensors; floats take the layer's dtype (Keras'
-    autocasting). Other values (flags, None, symbolic tensors) pass unchanged."""
+    autocasting; dtype None keeps them). Other values (flags, None, symbolic tensors) pass
+    unchanged."""
     if isinstance(value, (np.ndarray, np.generic)):
         value = em.constant(np.asarray(value))
-    if isinstance(value, Tensor) and value.dtype.is_float and value.dtype is not dtype:
+    if (dtype is not None and isinstance(value, Tensor) and value.dtype.is_float
+            and value.dtype is not dtype):
         value = em.cast(value, dtype)
     return value
 
@@ -360,7 +362,7 @@ class Layer:
         if not args:
             raise ValueError(f"Layer '{self.name}' was called without inputs: pass the inputs as "
                              f"the first positional argument. Received: kwargs={sorted(kwargs)}")
-        args, kwargs = convert_inputs(args, kwargs, self.dtype)
+        args, kwargs = convert_inputs(args, kwargs, self.input_dtype)
         training = kwargs.pop("training", None)
         if training is None:
             training = _inherited_training()
@@ -388,9 +390,15 @@ class Layer:
         self._output_shape = _shapes(outputs)
         return outputs
 
+    @property
+    def input_dtype(self):
+        """The dtype float inputs are cast to when the layer is called: its own dtype (None
+        leaves them as they are: models convert each input to its Input's dtype)."""
+        return self.dtype
+
     def compute_output_shape(self, *args, **kwargs):
         """The output shape for input shapes (None for unknown dims); layers override it."""
-        raise NotImplementedError
+        raise NotImplementedError(f"Layer {type(self).__name__} does not implement compute_output_shape()")
 
     def compute_output_spec(self, *args, **kwargs):
         """KerasTensors of the outputs for KerasTensor inputs: from compute_output_shape

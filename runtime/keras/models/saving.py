@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import tempfile
+import warnings
 
 import numpy as np
 
@@ -103,7 +104,9 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
     arrays = _weight_arrays(model)
     try:
         config = json.dumps(serialize(model))
-    except NotImplementedError:
+    except NotImplementedError as err:
+        warnings.warn(f"{err} The file holds the weights only: rebuild the model in code and "
+                      f"call load_weights, or give it get_config/from_config.", stacklevel=3)
         config = ""
     arrays[_CONFIG] = np.array(config)
     atomic_savez(path, arrays)
