@@ -17,10 +17,10 @@ Example:
     >>> history = model.fit(x_train, y_train, epochs=10, validation_split=0.1)
 """
 from . import (callbacks, datasets, initializers, layers, losses, metrics, models, optimizers,
-               random)
+               random, utils)
 from .layers import Input
 from .layers.naming import clear_session
 from .models import Model, Sequential
 
 __all__ = ["callbacks", "datasets", "initializers", "layers", "losses", "metrics", "models",
-           "optimizers", "random", "Input", "Model", "Sequential", "clear_session"]
+           "optimizers", "random", "utils", "Input", "Model", "Sequential", "clear_session"]

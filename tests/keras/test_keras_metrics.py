@@ -102,6 +102,8 @@ CASES = {
                                     lambda t, p, w: weighted_mean(np.argmax(p, -1) == t, w), None),
     "mean_squared_error": (lambda: metrics.MeanSquaredError(), "regression",
                            lambda t, p, w: weighted_mean(((t - p) ** 2).mean(-1), w), None),
+    "mean_absolute_error": (lambda: metrics.MeanAbsoluteError(), "regression",
+                            lambda t, p, w: weighted_mean(np.abs(t - p).mean(-1), w), None),
     "precision": (lambda: metrics.Precision(), "binary",
                   lambda t, p, w: (lambda c: div(c["tp"], c["tp"] + c["fp"])[0])(ref_confusion(t, p, w, [0.5])), None),
     "recall_thresholds": (lambda: metrics.Recall(thresholds=THRESHOLDS), "binary",
@@ -274,3 +276,14 @@ def test_custom_metric_subclass_and_call():
     assert float(m([1.0, 2.0])) == 3.0 and float(m([4.0])) == 7.0
     assert m.variables[0].name == "total/total" and m.variables[0].dtype == em.float64
     assert m.get_config() == {"name": "total", "dtype": "float64"}
+
+
+def test_mean_absolute_error_by_name_and_config():
+    for name in ("mae", "mean_absolute_error", "MAE", "MeanAbsoluteError"):
+        assert type(metrics.get(name)) is metrics.MeanAbsoluteError
+    m = metrics.get("mae")
+    assert m.name == "mean_absolute_error" and m.direction == "down"
+    assert metrics.get_metric("mae", np.zeros((4, 1)), np.zeros((4, 1))).name == "mae"
+    assert type(metrics.get(metrics.serialize(m))) is metrics.MeanAbsoluteError
+    m.update_state([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [0.0, 2.0]])
+    assert float(m.result()) == pytest.approx(0.75)  # per sample: 0.5 and 1.0

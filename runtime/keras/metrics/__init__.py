@@ -16,6 +16,7 @@ from .auc import AUC
 from .binary_accuracy import BinaryAccuracy, binary_accuracy
 from .categorical_accuracy import CategoricalAccuracy, categorical_accuracy
 from .mean import Mean
+from .mean_absolute_error import MeanAbsoluteError
 from .mean_metric_wrapper import MeanMetricWrapper
 from .mean_squared_error import MeanSquaredError
 from .metric import Metric
@@ -24,18 +25,20 @@ from .recall import Recall
 from .sparse_categorical_accuracy import SparseCategoricalAccuracy, sparse_categorical_accuracy
 
 ALL_OBJECTS = (Mean, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
-               MeanSquaredError, Precision, Recall, AUC)
+               MeanSquaredError, MeanAbsoluteError, Precision, Recall, AUC)
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({
     "mean": Mean, "accuracy": Accuracy, "acc": Accuracy, "binary_accuracy": BinaryAccuracy,
     "categorical_accuracy": CategoricalAccuracy,
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,
     "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError, "MSE": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
     "precision": Precision, "recall": Recall, "auc": AUC,
 })
 
 __all__ = ["Metric", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
-           "CategoricalAccuracy", "SparseCategoricalAccuracy", "MeanSquaredError", "Precision",
+           "CategoricalAccuracy", "SparseCategoricalAccuracy", "MeanSquaredError",
+           "MeanAbsoluteError", "Precision",
            "Recall", "AUC", "accuracy", "binary_accuracy", "categorical_accuracy",
            "sparse_categorical_accuracy", "get", "get_metric", "serialize", "deserialize"]
 

@@ -116,6 +116,11 @@ class Functional(Model):
     def build(self, input_shape=None) -> None:
         self.built = True
 
+    @property
+    def input_dtype(self):
+        """None: `call` converts each input to the dtype of its Input, as Keras does."""
+        return None
+
     def _flatten_inputs(self, inputs) -> list:
         n = len(self.inputs)
         if isinstance(inputs, dict):

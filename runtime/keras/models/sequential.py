@@ -89,6 +89,11 @@ class Sequential(Model):
     def input_shape(self):
         return None if self._input_layer is None else self._input_layer.batch_shape
 
+    @property
+    def input_dtype(self):
+        """Float inputs are cast to the dtype of the Input, if any (as Keras)."""
+        return self.dtype if self._input_layer is None else self._input_layer.dtype
+
     def _maybe_rebuild(self) -> None:
         """Builds the stack symbolically when its input shape is known."""
         self.built = False
