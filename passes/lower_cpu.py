@@ -2,7 +2,8 @@
 
 Bufferizes whole functions (identity layouts at the boundary), turns results into
 caller-allocated out-parameters (so NumPy arrays are written in place), lowers loops,
-math and memrefs to LLVM, with the bare-pointer calling convention for memrefs.
+vectors (from `ember-tile-matmul`), math and memrefs to LLVM, with the bare-pointer
+calling convention for memrefs.
 """
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ CPU_LOWERING = ",".join([
     "func.func(buffer-hoisting)",
     "buffer-deallocation-pipeline",
     "convert-linalg-to-loops",
+    "convert-vector-to-scf{full-unroll}",
     "convert-math-to-llvm",
     "convert-math-to-libm",
     "expand-strided-metadata",
     "lower-affine",
     "convert-scf-to-cf",
+    "convert-vector-to-llvm",
     "finalize-memref-to-llvm",
     "convert-arith-to-llvm",
     "convert-cf-to-llvm",

@@ -41,6 +41,8 @@ matmul = Primitive(
 
 @matmul.lower
 def _(lw, op, operands):
+    from mlir import ir
+
     x, y = operands
     xa, ya = op.in_avals
     out = op.out_aval
@@ -54,8 +56,11 @@ def _(lw, op, operands):
     y_map = lw.batch_map(ya.shape[:-2], out.shape[:-2], len(dom), (k, n))
     out_map = lw.dims_map(len(dom), tuple(range(nb)) + (m, n))
     iters = ["parallel"] * (nb + 1) + ["reduction", "parallel"]
-    return lw.generic([x, y], [x_map, y_map], lw.filled(out, 0), out_map, iters,
-                      lambda b, xv, yv, acc: b.add(acc, b.mul(xv, yv)))
+    result = lw.generic([x, y], [x_map, y_map], lw.filled(out, 0), out_map, iters,
+                        lambda b, xv, yv, acc: b.add(acc, b.mul(xv, yv)))
+    # NOTE: marks the generic for the CPU schedule `ember-tile-matmul` (passes/tile_matmul.py).
+    result.owner.attributes["ember.contraction"] = ir.UnitAttr.get()
+    return result
 
 
 # -- reshape -------------------------------------------------------------------------------

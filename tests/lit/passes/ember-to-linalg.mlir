@@ -1,9 +1,10 @@
 // RUN: ember-opt %s --ember-to-linalg | filecheck %s
 // RUN: ember-opt %s --ember-to-linalg | filecheck %s --check-prefix=GONE
 
-// No ember op and no fused region is left.
+// No ember op and no fused region is left (matmuls keep the unit attribute
+// `ember.contraction`, so ops are matched by their quoted generic name).
 // GONE:     module
-// GONE-NOT: ember.
+// GONE-NOT: "ember.
 // GONE-NOT: scf.execute_region
 
 // CHECK-DAG: #[[ID1:.*]] = affine_map<(d0) -> (d0)>
@@ -135,12 +136,14 @@ func.func @compare_select_cast(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4
 }
 
 // A 2-D matmul is a generic over (m, k, n) into a zero-filled init: the innermost loop
-// walks rows of the right operand and of the result (contiguous, vectorizable).
+// walks rows of the right operand and of the result (contiguous, vectorizable). It is
+// marked `ember.contraction` for the CPU schedule (ember-tile-matmul).
 // CHECK-LABEL: func.func @matmul
 // CHECK-NEXT:    %[[EMPTY:.*]] = tensor.empty() : tensor<4x2xf32>
 // CHECK-NEXT:    %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT:    %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[EMPTY]] : tensor<4x2xf32>)
 // CHECK-NEXT:    %[[MM:.*]] = linalg.generic {indexing_maps = [#[[MM_X]], #[[MM_Y]], #[[MM_OUT]]], iterator_types = ["parallel", "reduction", "parallel"]} ins(%arg0, %arg1 : tensor<4x8xf32>, tensor<8x2xf32>) outs(%[[INIT]] : tensor<4x2xf32>)
+// CHECK-SAME:      attrs = {ember.contraction}
 // CHECK:         return %[[MM]]
 func.func @matmul(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>) -> tensor<4x2xf32> {
   %0 = "ember.matmul"(%a, %b) : (tensor<4x8xf32>, tensor<8x2xf32>) -> tensor<4x2xf32>

@@ -1,0 +1,82 @@
+"""`ember-tile-matmul`: compiled matmuls against NumPy for shapes that are not multiples of
+the tiles (primes, 1, remainders of one row), batched with broadcast batch dims, and the
+parts of the schedule that do not need a compiler (splits, register tile)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ember as em
+from conftest import TOLERANCES, rng_for
+from ember.passes.tile_matmul import _parts, register_tile, schedule_text
+
+SHAPES = [
+    ((1, 1), (1, 1)),
+    ((7, 13), (13, 5)),
+    ((2, 3), (3, 1)),
+    ((9, 4), (4, 33)),             # 9 = 8 + 1: the single remainder row joins a register tile
+    ((65, 257), (257, 67)),
+    ((129, 257), (257, 65)),
+    ((128, 784), (784, 512)),
+    ((3, 1, 17, 9), (4, 9, 11)),   # batch dims broadcast both ways
+    ((2, 1, 5), (5, 7)),           # one row per batch: left on the loop path
+]
+
+
+def _matmul(x, y):
+    return em.matmul(x, y)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32"])
+@pytest.mark.parametrize("shapes", SHAPES, ids=lambda s: f"{s[0]}@{s[1]}")
+def test_compiled_matmul_matches_numpy(shapes, dtype):
+    rng = rng_for("tile_matmul", shapes, dtype)
+    if dtype == "int32":
+        x, y = (rng.integers(-9, 10, s).astype(dtype) for s in shapes)
+    else:
+        x, y = (rng.standard_normal(s).astype(dtype) for s in shapes)
+    got = em.function(_matmul)(x, y).numpy()
+    want = np.matmul(x, y)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    if dtype == "int32":
+        np.testing.assert_array_equal(got, want)
+    else:
+        # NOTE: the sum over k runs in another order than BLAS's; scale by sqrt(k).
+        tol = TOLERANCES[dtype]
+        k = x.shape[-1]
+        np.testing.assert_allclose(got, want, rtol=tol["rtol"] * np.sqrt(k), atol=tol["atol"] * k)
+
+
+def test_matmul_is_vectorized_at_the_llvm_stage():
+    x, y = np.ones((37, 300), np.float32), np.ones((300, 41), np.float32)
+    text = em.function(_matmul).lower(x, y).as_text("llvm")
+    assert "llvm.intr.fma" in text or "llvm.intr.fmuladd" in text
+    assert "vector<" in text
+
+
+@pytest.mark.parametrize("size, outer, inner", [(1, 64, 8), (7, 64, 8), (9, 64, 8), (64, 64, 8),
+                                                 (129, 64, 8), (300, 256, 32), (257, 256, 1)])
+def test_parts_cover_the_dim_in_whole_tiles(size, outer, inner):
+    for no_single in (False, True):
+        parts = _parts(size, outer, inner, no_single)
+        assert sum(p[0] for p in parts) == size
+        for extent, cache, register in parts:
+            assert extent > 0
+            assert cache == 0 or extent % cache == 0
+            assert register == 0 or extent % register == 0
+        if no_single and size > inner:   # no untiled remainder of a single row
+            assert (1, 0, 0) not in parts
+
+
+def test_register_tile_follows_the_vector_width():
+    assert register_tile(4, 64) == (8, 32)     # AVX-512, f32
+    assert register_tile(8, 64) == (8, 16)
+    assert register_tile(4, 32) == (6, 16)     # AVX2
+    assert register_tile(4, 16) == (4, 8)
+
+
+def test_schedule_tiles_batch_dims_by_one():
+    text = schedule_text(2, 17, 9, 11, 4, vector_bytes=64)
+    assert "tile_sizes [1, 1, 0, 0, 0]" in text
+    assert "transform.structured.split" in text   # 17 = 16 + 1
+    assert "hoist_loop_invariant_subsets" in text
