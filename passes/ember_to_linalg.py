@@ -217,8 +217,10 @@ class Lowerer:
         f_map = ir.AffineMap.get(7, 0, [kh, kw, c, f])
         out_map = ir.AffineMap.get(7, 0, [n, oh, ow, f])
         iterators = ["parallel"] * 2 + ["reduction"] * 3 + ["parallel"] * 2
-        return self.generic([x, filter_], [x_map, f_map], init, out_map, iterators,
-                            lambda b, xv, fv, acc: b.add(acc, b.mul(xv, fv)))
+        out = self.generic([x, filter_], [x_map, f_map], init, out_map, iterators,
+                           lambda b, xv, fv, acc: b.add(acc, b.mul(xv, fv)))
+        out.owner.attributes["ember.convolution"] = ir.UnitAttr.get()   # for ember-tile-conv
+        return out
 
     def pool2d(self, kind: str, x, window, init, strides):
         """linalg.pooling_nhwc_{max,sum} of an (already padded) NHWC input."""

@@ -2,8 +2,8 @@
 
 Bufferizes whole functions (identity layouts at the boundary), turns results into
 caller-allocated out-parameters (so NumPy arrays are written in place), lowers loops,
-vectors (from `ember-tile-matmul`), math and memrefs to LLVM, with the bare-pointer
-calling convention for memrefs.
+vectors (from `ember-tile-matmul` and `ember-tile-conv`), math and memrefs to LLVM, with
+the bare-pointer calling convention for memrefs.
 """
 from __future__ import annotations
 

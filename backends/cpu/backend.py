@@ -16,8 +16,9 @@ STAGES = FRONT_STAGES + (
     Stage("linalg", ("ember-to-linalg", "canonicalize", "cse"),
           "linalg, tensor, arith and math on tensors; one linalg.generic per fused group"),
     Stage("llvm", ("ember-expand-math", "ember-drop-empty-tensors", "ember-distinct-results",
-                   "ember-widen-bools", "ember-tile-matmul", "ember-lower-cpu"),
-          "f32 transcendentals as polynomials, bools as bytes, matmuls tiled and vectorized, "
+                   "ember-widen-bools", "ember-tile-conv", "ember-tile-matmul", "ember-lower-cpu"),
+          "f32 transcendentals as polynomials, bools as bytes, matmuls and convolutions tiled and "
+          "vectorized, "
           "bufferized, in the LLVM dialect"),
 )
 

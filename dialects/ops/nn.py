@@ -162,9 +162,13 @@ def _(lw, op, operands):
     kh, kw, n, oh, ow, c, o = dims(7)
     x_map = affine_map(7, [n, oh * sh + kh * dh, ow * sw + kw * dw, c])
     g_map = affine_map(7, [n, oh, ow, o])
-    return lw.generic([xp, g], [x_map, g_map], lw.filled(out, 0), affine_map(7, [kh, kw, c, o]),
-                      ["parallel"] * 2 + ["reduction"] * 3 + ["parallel"] * 2,
-                      lambda b, xv, gv, acc: b.add(acc, b.mul(xv, gv)))
+    from mlir import ir
+
+    df = lw.generic([xp, g], [x_map, g_map], lw.filled(out, 0), affine_map(7, [kh, kw, c, o]),
+                    ["parallel"] * 2 + ["reduction"] * 3 + ["parallel"] * 2,
+                    lambda b, xv, gv, acc: b.add(acc, b.mul(xv, gv)))
+    df.owner.attributes["ember.convolution"] = ir.UnitAttr.get()   # for ember-tile-conv
+    return df
 
 
 @conv2d_backprop_filter.vjp
