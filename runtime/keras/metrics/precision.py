@@ -1,12 +1,10 @@
 """`Precision`: true positives / predicted positives, at one or several thresholds."""
 from __future__ import annotations
 
-from ..losses.loss import divide_no_nan
-from .confusion_matrix import is_evenly_distributed, parse_thresholds, update_confusion_matrix_variables
-from .metric import Metric
+from .thresholded_ratio import ThresholdedRatio
 
 
-class Precision(Metric):
+class Precision(ThresholdedRatio):
     """The precision `tp / (tp + fp)` of predictions thresholded with `y_pred > threshold`
     (labels count as positive when nonzero), accumulated over batches.
 
@@ -24,28 +22,4 @@ class Precision(Metric):
         0.6667
     """
 
-    direction = "up"
-
-    def __init__(self, thresholds=None, class_id=None, name=None, dtype=None):
-        super().__init__(name=name, dtype=dtype)
-        self.init_thresholds = thresholds
-        self.class_id = class_id
-        self.thresholds = parse_thresholds(thresholds)
-        self._evenly = is_evenly_distributed(self.thresholds)
-        n = len(self.thresholds)
-        self.true_positives = self.add_variable((n,), "zeros", name="true_positives")
-        self.false_positives = self.add_variable((n,), "zeros", name="false_positives")
-
-    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        update_confusion_matrix_variables(
-            {"tp": self.true_positives, "fp": self.false_positives}, y_true, y_pred,
-            self.thresholds, self._evenly, sample_weight, self.class_id, name=self.name)
-
-    def result(self):
-        tp = self.true_positives.value()
-        out = divide_no_nan(tp, tp + self.false_positives.value())
-        return out[0] if len(self.thresholds) == 1 else out
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "thresholds": self.init_thresholds,
-                "class_id": self.class_id}
+    other_count = "fp"
