@@ -66,15 +66,7 @@ class _ConvScript(_Script):
         for how, ow in self.split("%op", 2, register_parts(ow_size, owr)):
             for hf, f in self.split(how, 3, register_parts(f_size, nr)):
                 self.conv_schedule(hf, ow, f, cr)
-        self.emit("transform.apply_patterns to %root {")
-        self.emit("  transform.apply_patterns.vector.cast_away_vector_leading_one_dim")
-        self.emit("  transform.apply_patterns.vector.reduction_to_contract")
-        self.emit("  transform.apply_patterns.vector.transfer_permutation_patterns")
-        self.emit("} : !transform.any_op")
-        for loop in self.k_loops:
-            self.emit(f"transform.apply_licm to {loop} : !transform.any_op")
-            self.emit(f"transform.loop.hoist_loop_invariant_subsets {loop} : !transform.any_op")
-        return _sequence(self.lines)
+        return self.finish()
 
 
 def register_parts(size: int, tile: int) -> list[tuple[int, int, int]]:

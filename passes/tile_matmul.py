@@ -123,6 +123,11 @@ class _Script:
             for hn, n in self.split(hm, nb + 2, _parts(n_size, NC, nr)):
                 for hk, k in self.split(hn, nb + 1, _parts(k_size, KC, 1)):
                     self.schedule(hk, m, k, n)
+        return self.finish()
+
+    def finish(self) -> str:
+        """Folds broadcasts into the contractions, hoists each accumulator out of its
+        innermost (reduction) loop, and returns the whole sequence."""
         # NOTE: function-wide, so that broadcasts fold into the contractions' maps; the
         # function's only vector ops are this pass's (it runs before anything vectorizes).
         self.emit("transform.apply_patterns to %root {")

@@ -5,7 +5,7 @@ import ember as em
 
 from .. import initializers
 from .layer import Layer
-from .normalization_utils import broadcast_shape, check_axis_arg, normalize_axes
+from .normalization_utils import broadcast_shape, check_axis_arg, normalize, normalize_axes
 
 
 class LayerNormalization(Layer):
@@ -50,13 +50,7 @@ class LayerNormalization(Layer):
         shape = broadcast_shape(inputs.shape, axes)
         mean = em.reduce_mean(inputs, axis=axes, keepdims=True)
         variance = em.reduce_mean(em.square(inputs - mean), axis=axes, keepdims=True)
-        factor = em.rsqrt(variance + self.epsilon)
-        if self.gamma is not None:
-            factor = factor * em.reshape(self.gamma, shape)
-        out = (inputs - mean) * factor
-        if self.beta is not None:
-            out = out + em.reshape(self.beta, shape)
-        return out
+        return normalize(inputs, mean, variance, self.epsilon, self.gamma, self.beta, shape)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

@@ -1,5 +1,7 @@
-"""Axis handling shared by BatchNormalization and LayerNormalization."""
+"""Axis handling and the normalisation shared by BatchNormalization and LayerNormalization."""
 from __future__ import annotations
+
+import ember as em
 
 
 def normalize_axes(axis, rank: int, layer: str) -> tuple[int, ...]:
@@ -26,3 +28,15 @@ def check_axis_arg(axis, layer: str):
 def broadcast_shape(shape, axes) -> tuple[int, ...]:
     """The shape of per-feature parameters for broadcasting against inputs of `shape`."""
     return tuple(d if i in axes else 1 for i, d in enumerate(shape))
+
+
+def normalize(inputs, mean, variance, epsilon, gamma, beta, shape):
+    """(inputs - mean) / sqrt(variance + epsilon), scaled by gamma and shifted by beta
+    (each optional, reshaped to `shape` for broadcasting)."""
+    factor = em.rsqrt(variance + epsilon)
+    if gamma is not None:
+        factor = factor * em.reshape(gamma, shape)
+    out = (inputs - mean) * factor
+    if beta is not None:
+        out = out + em.reshape(beta, shape)
+    return out
