@@ -24,7 +24,7 @@ from .frontend.autodiff import GradientTape, grad, value_and_grad
 from .frontend.function import ConcreteFunction, Function, TensorSpec, function
 from .frontend.tensor import Tensor
 from .frontend.variable import Variable
-from .runtime import keras
+from .runtime import config, keras
 
 bool = bool_  # NOTE: `em.bool`, as `tf.bool`; shadows the builtin only inside this namespace
 
@@ -42,7 +42,7 @@ __all__ = [
     "float32", "float64", "int32", "int64", "CompileError", "DTypeError", "EmberError",
     "ShapeError", "TracingError", "VerificationError", "ConcreteFunction", "Function",
     "TensorSpec", "function", "Tensor", "relu", "gelu", "softmax", "log_softmax",
-    "GradientTape", "grad", "value_and_grad", "Variable", "keras",
+    "GradientTape", "grad", "value_and_grad", "Variable", "config", "keras",
     "random", "arange", "argmax", "argmin", "gather", "one_hot", "range",
 ]
 
