@@ -1,9 +1,14 @@
 """`ember-lower-cpu`: linalg on tensors to the LLVM dialect, for the CPU backend.
 
 Bufferizes whole functions (identity layouts at the boundary), turns results into
-caller-allocated out-parameters (so NumPy arrays are written in place), lowers loops,
+caller-allocated out-parameters (so NumPy arrays are written in place), turns the
+`scf.forall` loops of `ember-parallelize` into OpenMP parallel loops, lowers loops,
 vectors (from `ember-tile-matmul` and `ember-tile-conv`), math and memrefs to LLVM, with
 the bare-pointer calling convention for memrefs.
+
+NOTE: `convert-openmp-to-llvm` converts functions too (without the bare-pointer option),
+so it runs after `convert-func-to-llvm`; memrefs reach LLVM before `convert-scf-to-cf`,
+so the OpenMP regions are converted whole.
 """
 from __future__ import annotations
 
@@ -16,16 +21,19 @@ CPU_LOWERING = ",".join([
     "buffer-deallocation-pipeline",
     "convert-linalg-to-loops",
     "convert-vector-to-scf{full-unroll}",
+    "scf-forall-to-parallel",
+    "convert-scf-to-openmp",
     "convert-math-to-llvm",
     "convert-math-to-libm",
     "expand-strided-metadata",
     "lower-affine",
-    "convert-scf-to-cf",
     "convert-vector-to-llvm",
     "finalize-memref-to-llvm",
+    "convert-scf-to-cf",
     "convert-arith-to-llvm",
     "convert-cf-to-llvm",
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv}",
+    "convert-openmp-to-llvm",
     "convert-ub-to-llvm",
     "reconcile-unrealized-casts",
 ])

@@ -125,6 +125,22 @@ class _Script:
                     self.schedule(hk, m, k, n)
         return self.finish()
 
+    def packed_text(self, sizes: tuple[int, int, int], mr: int, nr: int) -> str:
+        """The schedule of a packed matmul (`ember-pack-matmul`): loops (m, n0, k, n1), n1 one
+        register tile wide. Cache tiles MC x KC x NC, in the order m, k, n0; register tiles
+        MR x 1 x 1 x NR, k innermost."""
+        m_size, k_size, n0_size = sizes
+        self.emit(f"%op = transform.structured.match ops{{[\"linalg.generic\"]}} "
+                  f"attributes {{{_TARGET}}} in %root : (!transform.any_op) -> !transform.any_op")
+        for hm, m in self.split("%op", 0, _parts(m_size, MC, mr, no_single=True)):
+            for hk, k in self.split(hm, 2, _parts(k_size, KC, 1)):
+                op, outer = self.tile(hk, [m[1], max(NC // nr, 1), k[1], 0], [0, 2, 1, 3])
+                op, loops = self.tile(op, [m[2], 1, 1, 0])
+                self.emit(f"transform.structured.vectorize {op} : !transform.any_op")
+                self.emit(f"transform.annotate {(outer or loops)[0]} \"{NEST}\" : !transform.any_op")
+                self.k_loops.append(loops[-1])
+        return self.finish()
+
     def finish(self) -> str:
         """Folds broadcasts into the contractions, hoists each accumulator out of its
         innermost (reduction) loop, and returns the whole sequence."""
@@ -184,19 +200,54 @@ def _sizes(op):
     return out.rank - 2, out.shape[-2], k, out.shape[-1], element_bytes
 
 
+def _packed_sizes(op):
+    """(m, k, n0, element bytes) of a packed matmul (`ember-pack-matmul`), or None."""
+    from mlir import ir
+
+    out = op.results[0].type
+    if not isinstance(out, ir.RankedTensorType) or not out.has_static_shape:
+        return None
+    m, n0, _ = out.shape
+    k = op.operands[0].type.shape[1]
+    return m, k, n0, _FLOATS[str(out.element_type)]
+
+
+def _schedule_packed(op) -> None:
+    from mlir import ir
+
+    sizes = _packed_sizes(op)
+    if sizes is None:
+        return
+    m, k, n0, element_bytes = sizes
+    mr, nr = register_tile(element_bytes)
+    op.attributes[_TARGET] = ir.UnitAttr.get()
+    _apply(_func_of(op), _Script(0).packed_text((m, k, n0), mr, nr))
+
+
+def _func_of(op):
+    func = op.parent
+    while func.name != "func.func":
+        func = func.parent
+    return func
+
+
 @register_pass("ember-tile-matmul", "Tile and vectorize the matmul generics (CPU)")
 def tile_matmul(module_op) -> None:
     from mlir import ir
 
+    from .pack_matmul import PACKED
+
     funcs = {}
+    for op in [op for op in walk(module_op) if op.name == "linalg.generic"
+               and PACKED in op.attributes]:
+        _schedule_packed(op)
+        funcs[_func_of(op).attributes["sym_name"].value] = _func_of(op)
     for op in [op for op in walk(module_op) if op.name == "linalg.generic"
                and CONTRACTION in op.attributes]:
         sizes = _sizes(op)
         if sizes is None or sizes[1] == 1 or sizes[2] == 0:
             continue  # NOTE: single rows (vector x matrix) stay on the loop path
-        func = op.parent
-        while func.name != "func.func":
-            func = func.parent
+        func = _func_of(op)
         op.attributes[_TARGET] = ir.UnitAttr.get()
         _apply(func, schedule_text(*sizes))
         funcs[func.attributes["sym_name"].value] = func

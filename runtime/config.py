@@ -1,8 +1,10 @@
 """`em.config`: process-wide settings of the compiler and runtime.
 
-Threads: compiled code runs its parallel loops on `get_threads()` workers. The default is
-the environment variable `EMBER_NUM_THREADS` when set, otherwise every core this process may
-run on. The thread count is part of the compile-cache key: changing it recompiles (once).
+Threads: compiled code runs its parallel loops on `get_threads()` OpenMP threads
+(`runtime/openmp.py`). The default is the environment variable `EMBER_NUM_THREADS` when set,
+otherwise every core this process may run on (one, where no OpenMP runtime is installed;
+asking for more than one there raises). The thread count is part of the compile-cache key:
+changing it recompiles (once).
 """
 from __future__ import annotations
 
@@ -42,7 +44,13 @@ def _from_env() -> int | None:
 def set_threads(n: int) -> None:
     """Runs compiled code on `n` threads from now on (functions recompile once for it)."""
     global _threads
-    _threads = _check_threads(n, "em.config.set_threads")
+    from . import openmp
+
+    n = _check_threads(n, "em.config.set_threads")
+    if n > 1:
+        openmp.load()   # NOTE: raises here, naming what to install, if there is no runtime
+    _threads = n
+    openmp.set_num_threads(n)
 
 
 def get_threads() -> int:
@@ -51,4 +59,15 @@ def get_threads() -> int:
     if _threads is not None:
         return _threads
     from_env = _from_env()
-    return from_env if from_env is not None else _cores()
+    if from_env is not None:
+        return from_env
+    cores = _cores()
+    if cores > 1 and not _runtime_available():
+        return 1
+    return cores
+
+
+def _runtime_available() -> bool:
+    from .openmp import available
+
+    return available()

@@ -20,6 +20,10 @@ SHAPES = [
     ((128, 784), (784, 512)),
     ((3, 1, 17, 9), (4, 9, 11)),   # batch dims broadcast both ways
     ((2, 1, 5), (5, 7)),           # one row per batch: left on the loop path
+    # packed (`ember-pack-matmul`: n a multiple of NR, m >= 16, k >= 64)
+    ((17, 65), (65, 64)),
+    ((131, 300), (300, 96)),
+    ((64, 257), (257, 512)),
 ]
 
 
@@ -80,3 +84,32 @@ def test_schedule_tiles_batch_dims_by_one():
     assert "tile_sizes [1, 1, 0, 0, 0]" in text
     assert "transform.structured.split" in text   # 17 = 16 + 1
     assert "hoist_loop_invariant_subsets" in text
+
+
+
+def _after_packing(x, y) -> str:
+    from ember.passes import run_passes
+    from ember.runtime.lowered import parse
+
+    module = parse(em.function(_matmul).lower(x, y).as_text("linalg"))
+    with module.context:
+        run_passes(module, ["ember-pack-matmul"])
+    return str(module)
+
+
+@pytest.mark.parametrize("dtype, n", [("float32", 96), ("float64", 48)])
+def test_big_matmuls_get_a_packed_right_hand_side(dtype, n):
+    nr = register_tile(np.dtype(dtype).itemsize)[1]
+    text = _after_packing(np.ones((40, 100), dtype), np.ones((100, n), dtype))
+    assert "ember.contraction_packed" in text
+    assert f"tensor<{n // nr}x100x{nr}x" in text          # the NR-column panels of y
+    assert "tensor.collapse_shape" in text
+
+
+@pytest.mark.parametrize("x_shape, y_shape", [((40, 100), (100, 33)),   # n not a multiple of NR
+                                              ((8, 100), (100, 64)),    # too few rows
+                                              ((40, 16), (16, 64)),     # too shallow
+                                              ((2, 40, 100), (100, 64))])  # batched
+def test_other_matmuls_are_not_packed(x_shape, y_shape):
+    text = _after_packing(np.ones(x_shape, np.float32), np.ones(y_shape, np.float32))
+    assert "ember.contraction_packed" not in text

@@ -16,7 +16,8 @@ STAGES = FRONT_STAGES + (
     Stage("linalg", ("ember-to-linalg", "canonicalize", "cse"),
           "linalg, tensor, arith and math on tensors; one linalg.generic per fused group"),
     Stage("llvm", ("ember-expand-math", "ember-drop-empty-tensors", "ember-distinct-results",
-                   "ember-widen-bools", "ember-tile-conv", "ember-tile-matmul", "ember-lower-cpu"),
+                   "ember-widen-bools", "ember-pack-matmul", "ember-parallelize",
+                   "ember-tile-conv", "ember-tile-matmul", "ember-lower-cpu"),
           "f32 transcendentals as polynomials, bools as bytes, matmuls and convolutions tiled and "
           "vectorized, "
           "bufferized, in the LLVM dialect"),
@@ -45,13 +46,20 @@ class CPUBackend:
         return STAGES
 
     def options_key(self) -> tuple:
-        return ("opt_level", OPT_LEVEL)
+        from ...runtime.config import get_threads
+
+        return ("opt_level", OPT_LEVEL, "threads", get_threads())
 
     def compile(self, module, symbol: str, in_avals, out_avals) -> "CPUExecutable":
         """`module` is at the `llvm` stage; `symbol` names the function to call."""
         from mlir import ir
         from mlir.execution_engine import ExecutionEngine
 
+        from ...runtime import openmp
+        from ...runtime.config import get_threads
+
+        if get_threads() > 1:
+            openmp.load()   # NOTE: RTLD_GLOBAL, so the JIT resolves __kmpc_* against it
         try:
             engine = ExecutionEngine(module, opt_level=OPT_LEVEL, shared_libs=_runtime_libraries())
         except (RuntimeError, ir.MLIRError) as err:

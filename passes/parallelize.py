@@ -1,0 +1,124 @@
+"""`ember-parallelize`: split big linalg ops across threads as `scf.forall` loops (CPU).
+
+For each top-level `linalg.generic` with enough work (at least `MIN_WORK` loop iterations)
+it picks one parallel loop, the outermost whose extent is at least the thread count, and
+tiles it into one `scf.forall` iteration per thread. An extent that the thread count does
+not divide is first split at a static point: the whole chunks run in the forall and the
+remainder (fewer rows than threads) runs after it. Chunks therefore have static sizes, so
+the schedules that run later (`ember-tile-matmul`, `ember-tile-conv`) still see static
+shapes; they schedule the op inside each chunk.
+
+The innermost loop of a generic is its contiguous, vectorized one: it is only split when
+every chunk keeps at least `MIN_INNER` iterations.
+
+`ember-lower-cpu` turns each forall into an `scf.parallel` and that into an OpenMP
+parallel loop (`runtime/openmp.py` loads the runtime). With one thread (`em.config`)
+the pass does nothing and the compiled code makes no OpenMP calls.
+"""
+from __future__ import annotations
+
+import math
+
+from ..dialects.locations import walk
+from .registry import register_pass
+from .tile_matmul import _apply, _sequence
+
+_TARGET = "ember.parallelize.target"
+MIN_WORK = 1 << 15      # loop iterations: below this, a fork/join costs more than it saves
+MIN_INNER = 64          # iterations each thread keeps of a split innermost (vectorized) loop
+
+
+def loop_ranges(op) -> list[int] | None:
+    """The static extent of each loop of a linalg.generic, or None (a dynamic or unknown one)."""
+    from mlir import ir
+
+    maps = [ir.AffineMapAttr(a).value for a in op.attributes["indexing_maps"]]
+    n = maps[0].n_dims
+    ranges: list[int | None] = [None] * n
+    for value, amap in zip(op.operands, maps):
+        shape = getattr(value.type, "shape", None)
+        if shape is None:
+            continue
+        for size, expr in zip(shape, amap.results):
+            if isinstance(expr, ir.AffineDimExpr) and size >= 0:
+                ranges[expr.position] = size
+    return None if None in ranges else ranges
+
+
+def parallel_dims(op) -> list[int]:
+    return [i for i, it in enumerate(op.attributes["iterator_types"]) if "parallel" in str(it)]
+
+
+def choose_dim(parallel: list[int], ranges: list[int], threads: int) -> int | None:
+    """The outermost parallel loop worth splitting into `threads` chunks, or None."""
+    innermost = len(ranges) - 1
+    for d in parallel:
+        if ranges[d] < threads:
+            continue
+        if d == innermost and ranges[d] // threads < MIN_INNER:
+            continue
+        return d
+    return None
+
+
+def script(targets: list[tuple[int, int, int, int]]) -> str:
+    """One transform sequence for the marked ops: (mark, loops, dim, extent) each."""
+    from ..runtime.config import get_threads
+
+    threads = get_threads()
+    lines, n = [], 0
+    for mark, loops, dim, extent in targets:
+        chunk = extent // threads
+        main = chunk * threads
+        n += 1
+        op = f"%op{n}"
+        lines.append(f"    {op} = transform.structured.match ops{{[\"linalg.generic\"]}} "
+                     f"attributes {{{_TARGET} = {mark} : i64}} in %root "
+                     ": (!transform.any_op) -> !transform.any_op")
+        if main < extent:
+            lines.append(f"    %both{n} = transform.structured.split {op} after {main} "
+                         f"{{dimension = {dim}}} : !transform.any_op")
+            lines.append(f"    %main{n}, %rest{n} = transform.split_handle %both{n} : "
+                         "(!transform.any_op) -> (!transform.any_op, !transform.any_op)")
+            op = f"%main{n}"
+        sizes = [chunk if i == dim else 0 for i in range(loops)]
+        lines.append(f"    %tiled{n}, %forall{n} = transform.structured.tile_using_forall {op} "
+                     f"tile_sizes {sizes} : (!transform.any_op) -> "
+                     "(!transform.any_op, !transform.any_op)")
+    return _sequence(lines)
+
+
+def _top_level_generics(func) -> list:
+    return [op for op in func.regions[0].blocks[0].operations if op.name == "linalg.generic"]
+
+
+@register_pass("ember-parallelize",
+               "Split big linalg ops into one scf.forall chunk per thread (em.config threads)")
+def parallelize(module_op) -> None:
+    from mlir import ir
+
+    from ..runtime.config import get_threads
+
+    threads = get_threads()
+    if threads == 1:
+        return
+    for func in [op for op in walk(module_op) if op.name == "func.func"]:
+        if not func.regions[0].blocks:
+            continue
+        targets = []
+        for op in _top_level_generics(func):
+            op = op.operation
+            ranges = loop_ranges(op)
+            if ranges is None or math.prod(ranges) < MIN_WORK:
+                continue
+            dim = choose_dim(parallel_dims(op), ranges, threads)
+            if dim is None:
+                continue
+            mark = len(targets)
+            op.attributes[_TARGET] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), mark)
+            targets.append((mark, len(ranges), dim, ranges[dim]))
+        if targets:
+            _apply(func, script(targets))
+            for op in walk(func):
+                if _TARGET in op.attributes:
+                    del op.attributes[_TARGET]

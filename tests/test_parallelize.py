@@ -1,0 +1,116 @@
+"""`ember-parallelize`: big ops split into one `scf.forall` chunk per thread, lowered to
+OpenMP. Compiled results against NumPy at 2 and 3 threads on shapes the thread count does
+not divide (primes, remainders), and the choice of loop (pure functions, no compiler)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ember as em
+from conftest import rng_for
+from ember.passes.parallelize import MIN_INNER, choose_dim
+from ember.runtime import config, openmp
+
+
+@pytest.fixture(params=[2, 3], ids=lambda t: f"{t}threads")
+def threads(request):
+    saved = config._threads
+    em.config.set_threads(request.param)
+    yield request.param
+    config._threads = saved
+    openmp.set_num_threads(em.config.get_threads())
+
+
+def _lower_llvm(fn, *args):
+    return em.function(fn).lower(*args).as_text("llvm")
+
+
+CASES = {
+    # name: (fn, input shapes)
+    "matmul_prime_rows": (lambda x, y: x @ y, [(257, 129), (129, 67)]),
+    "matmul_batched": (lambda x, y: x @ y, [(3, 65, 70), (70, 130)]),
+    "elementwise_1d": (lambda x: em.tanh(x) * 2.0 + x, [(100_003,)]),
+    "broadcast_bias_relu": (lambda x, b: em.nn.relu(x + b), [(301, 257), (257,)]),
+    "row_sum": (lambda x: em.reduce_sum(x * x, axis=1), [(517, 263)]),
+    "column_sum": (lambda x: em.reduce_sum(x, axis=0), [(131, 1031)]),
+    "conv2d": (lambda x, f: em.nn.conv2d(x, f, padding="same"), [(5, 13, 11, 3), (3, 3, 3, 17)]),
+}
+
+NUMPY = {
+    "matmul_prime_rows": lambda x, y: x @ y,
+    "matmul_batched": lambda x, y: x @ y,
+    "elementwise_1d": lambda x: np.tanh(x) * 2.0 + x,
+    "broadcast_bias_relu": lambda x, b: np.maximum(x + b, 0),
+    "row_sum": lambda x: (x * x).sum(axis=1),
+    "column_sum": lambda x: x.sum(axis=0),
+}
+
+
+def _conv_reference(x, f):
+    kh, kw = f.shape[:2]
+    xp = np.pad(x, ((0, 0), (kh // 2, kh // 2), (kw // 2, kw // 2), (0, 0)))
+    out = np.zeros(x.shape[:3] + (f.shape[3],), x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            out += xp[:, i:i + x.shape[1], j:j + x.shape[2], :] @ f[i, j]
+    return out
+
+
+NUMPY["conv2d"] = _conv_reference
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_parallel_code_matches_numpy(name, threads):
+    fn, shapes = CASES[name]
+    rng = rng_for("parallelize", name, threads)
+    args = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    text = _lower_llvm(fn, *args)
+    assert "omp.parallel" in text, "the op was not split across threads"
+    got = em.function(fn)(*args).numpy()
+    np.testing.assert_allclose(got, NUMPY[name](*args), rtol=2e-4, atol=2e-4)
+
+
+def test_small_ops_stay_on_one_thread(threads):
+    x = np.ones((8, 16), np.float32)
+    assert "omp." not in _lower_llvm(lambda x: x * 2.0 + 1.0, x)
+
+
+def test_one_thread_makes_no_openmp_calls():
+    saved = config._threads
+    try:
+        em.config.set_threads(1)
+        x = np.ones((512, 512), np.float32)
+        assert "omp." not in _lower_llvm(lambda x, y: x @ y, x, x)
+    finally:
+        config._threads = saved
+
+
+def test_thread_count_is_part_of_the_compile_key(threads):
+    x = np.ones((300, 300), np.float32)
+    f = em.function(lambda x: x @ x)
+    first = f(x).numpy()
+    em.config.set_threads(1)
+    np.testing.assert_allclose(f(x).numpy(), first, rtol=1e-6)
+    assert "omp." not in f.lower(x).as_text("llvm")
+
+
+@pytest.mark.parametrize("parallel, ranges, threads, want", [
+    ([0, 1], [8, 4096], 2, 0),          # the outermost parallel loop
+    ([0, 1], [1, 4096], 2, 1),          # too short: the next one
+    ([0, 1], [1, 100], 2, None),        # innermost chunks would be shorter than MIN_INNER
+    ([1], [131, 1031], 2, 1),           # a column reduction splits its columns
+    ([0, 2], [3, 5, 7], 4, None),       # no loop as long as the thread count
+])
+def test_choose_dim(parallel, ranges, threads, want):
+    assert choose_dim(parallel, ranges, threads) == want
+
+
+def test_min_inner_is_a_whole_vector_or_more():
+    assert MIN_INNER >= 16
+
+
+def test_missing_runtime_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(openmp, "_loaded", None)
+    monkeypatch.setenv(openmp.LIBRARY_ENV, "/nonexistent/libomp.so")
+    with pytest.raises(em.EmberError, match=r"needs an OpenMP runtime.*nonexistent.*set_threads\(1\)"):
+        openmp.load()
