@@ -16,6 +16,9 @@ from .registry import register_pass
 
 CPU_LOWERING = ",".join([
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
+    # NOTE: folds collapse_shape(expand_shape(alloc)) (a packed matmul's result) to the
+    # alloc, so that the next pass writes it straight into the caller's array (no copy).
+    "canonicalize",
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
     "func.func(buffer-hoisting)",
     "buffer-deallocation-pipeline",

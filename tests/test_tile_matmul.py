@@ -20,10 +20,9 @@ SHAPES = [
     ((128, 784), (784, 512)),
     ((3, 1, 17, 9), (4, 9, 11)),   # batch dims broadcast both ways
     ((2, 1, 5), (5, 7)),           # one row per batch: left on the loop path
-    # packed (`ember-pack-matmul`: n a multiple of NR, m >= 16, k >= 64)
-    ((17, 65), (65, 64)),
-    ((131, 300), (300, 96)),
-    ((64, 257), (257, 512)),
+    # packed (`ember-pack-matmul`: n a multiple of NR, m >= 256, k >= 256)
+    ((257, 263), (263, 64)),
+    ((300, 256), (256, 96)),
 ]
 
 
@@ -100,16 +99,16 @@ def _after_packing(x, y) -> str:
 @pytest.mark.parametrize("dtype, n", [("float32", 96), ("float64", 48)])
 def test_big_matmuls_get_a_packed_right_hand_side(dtype, n):
     nr = register_tile(np.dtype(dtype).itemsize)[1]
-    text = _after_packing(np.ones((40, 100), dtype), np.ones((100, n), dtype))
+    text = _after_packing(np.ones((260, 300), dtype), np.ones((300, n), dtype))
     assert "ember.contraction_packed" in text
-    assert f"tensor<{n // nr}x100x{nr}x" in text          # the NR-column panels of y
+    assert f"tensor<{n // nr}x300x{nr}x" in text          # the NR-column panels of y
     assert "tensor.collapse_shape" in text
 
 
-@pytest.mark.parametrize("x_shape, y_shape", [((40, 100), (100, 33)),   # n not a multiple of NR
-                                              ((8, 100), (100, 64)),    # too few rows
-                                              ((40, 16), (16, 64)),     # too shallow
-                                              ((2, 40, 100), (100, 64))])  # batched
+@pytest.mark.parametrize("x_shape, y_shape", [((260, 300), (300, 33)),   # n not a multiple of NR
+                                              ((128, 512), (512, 512)),  # too few rows
+                                              ((784, 128), (128, 512)),  # too shallow
+                                              ((2, 260, 300), (300, 64))])  # batched
 def test_other_matmuls_are_not_packed(x_shape, y_shape):
     text = _after_packing(np.ones(x_shape, np.float32), np.ones(y_shape, np.float32))
     assert "ember.contraction_packed" not in text
