@@ -16,8 +16,11 @@ from .registry import register_pass
 
 CPU_LOWERING = ",".join([
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
-    # NOTE: folds collapse_shape(expand_shape(alloc)) (a packed matmul's result) to the
-    # alloc, so that the next pass writes it straight into the caller's array (no copy).
+    # NOTE: a tiled loop's insert_slice bufferizes to a copy between two equal subviews; cse
+    # makes them one value and canonicalize drops the self-copy. It also folds
+    # collapse_shape(expand_shape(alloc)) (a packed matmul's result) to the alloc, so that the
+    # next pass writes it straight into the caller's array.
+    "cse",
     "canonicalize",
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
     "func.func(buffer-hoisting)",
