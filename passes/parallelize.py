@@ -1,8 +1,8 @@
 """`ember-parallelize`: split big linalg ops across threads as `scf.forall` loops (CPU).
 
 For each top-level `linalg.generic` with enough work (at least `MIN_WORK` loop iterations)
-it picks one parallel loop, the outermost whose extent is at least the thread count, and
-tiles it into one `scf.forall` iteration per thread. An extent that the thread count does
+it picks one parallel loop, the longest, and tiles it into one `scf.forall` iteration per
+thread. An extent that the thread count does
 not divide is first split at a static point: the whole chunks run in the forall and the
 remainder (fewer rows than threads) runs after it. Chunks therefore have static sizes, so
 the schedules that run later (`ember-tile-matmul`, `ember-tile-conv`) still see static
@@ -25,7 +25,7 @@ from .tile_matmul import _apply, _sequence
 
 _TARGET = "ember.parallelize.target"
 MIN_WORK = 1 << 15      # loop iterations: below this, a fork/join costs more than it saves
-MIN_INNER = 64          # iterations each thread keeps of a split innermost (vectorized) loop
+MIN_INNER = 16          # iterations each thread keeps of a split innermost (vectorized) loop
 
 
 def loop_ranges(op) -> list[int] | None:
@@ -50,15 +50,19 @@ def parallel_dims(op) -> list[int]:
 
 
 def choose_dim(parallel: list[int], ranges: list[int], threads: int) -> int | None:
-    """The outermost parallel loop worth splitting into `threads` chunks, or None."""
+    """The longest parallel loop (the outermost of equals) worth splitting into `threads`
+    chunks, or None. The longest splits most evenly: a filter gradient (kh, kw, ..., c, o)
+    splits its output channels, not its 3 filter rows into 2 + 1."""
     innermost = len(ranges) - 1
+    best = None
     for d in parallel:
         if ranges[d] < threads:
             continue
         if d == innermost and ranges[d] // threads < MIN_INNER:
             continue
-        return d
-    return None
+        if best is None or ranges[d] > ranges[best]:
+            best = d
+    return best
 
 
 def script(targets: list[tuple[int, int, int, int]]) -> str:

@@ -69,6 +69,40 @@ class _ConvScript(_Script):
         return self.finish()
 
 
+class _FilterGradScript(_Script):
+    """The schedule of a filter-gradient generic with few input channels (c < CR) and no
+    dilation, loops
+    (kh, kw, n, oh, ow, c, o): df[kh, kw, c, o] += x[n, oh*sh + kh*dh, ow*sw + kw*dw, c] *
+    g[n, oh, ow, o].
+
+    Its reduction (n, oh, ow) is long and its output small, so it is not turned into a
+    convolution (whose c x kh x kw output would be one short row per channel): every
+    (c, NR channels of o) tile keeps the whole kh x kw x NR accumulator in registers while
+    n, oh and ow run innermost; each step is kh*kw broadcasts of x times one row of g.
+    Measured, batch 64, 28x28x1 -> 32 (the first layer of a CNN): 7.2 -> 1.8 ms for forward
+    and filter gradient together. With 32 input channels the kh x kw gather of x costs more
+    than it saves (4.3 -> 6 ms), so those keep the convolution form."""
+
+    def filter_text(self, o_size: int, nr: int) -> str:
+        self.emit(f"%op = transform.structured.match ops{{[\"linalg.generic\"]}} "
+                  f"attributes {{{_TARGET}}} in %root : (!transform.any_op) -> !transform.any_op")
+        for handle, o in self.split("%op", 6, register_parts(o_size, nr)):
+            op, loops = self.tile(handle, [0, 0, 1, 1, 1, 1, o[2]], [5, 6, 2, 3, 4, 0, 1])
+            self.emit(f"transform.annotate {loops[0]} \"{NEST}\" : !transform.any_op")
+            # NOTE: x's map keeps oh*sh + kh*dh, which the vectorizer refuses; with the unit
+            # dims (n, oh, ow, c) folded away it is a plain (kh, kw) read. The folding replaces
+            # the tile (not the loops): it is found again inside its innermost loop.
+            self.emit(f"transform.apply_patterns to {loops[0]} {{")
+            self.emit("  transform.apply_patterns.linalg.fold_unit_extent_dims_via_slices")
+            self.emit("} : !transform.any_op")
+            tile = self.fresh()
+            self.emit(f"{tile} = transform.structured.match ops{{[\"linalg.generic\"]}} in "
+                      f"{loops[-1]} : (!transform.any_op) -> !transform.any_op")
+            self.emit(f"transform.structured.vectorize {tile} : !transform.any_op")
+            self.k_loops.append(loops[-1])
+        return self.finish()
+
+
 def register_parts(size: int, tile: int) -> list[tuple[int, int, int]]:
     """Splits a dim into (extent, 0, register tile) parts: whole tiles, then a remainder
     smaller than a tile, tiled whole (its vectors have its static size)."""
@@ -213,6 +247,18 @@ def tile_conv(module_op) -> None:
         func = op.parent
         while func.name != "func.func":
             func = func.parent
+        if window[0] == "filter_grad" and op.operands[0].type.shape[3] < CR \
+                and window[2] == (1, 1):   # NOTE: a dilated tap (kw*dw) is not a plain read
+            op.attributes[_TARGET] = ir.UnitAttr.get()
+            # NOTE: vectorized as mulf + addf (its reduction dims are folded away, so there is
+            # no vector.contract to lower to fma): `contract` lets LLVM fuse them.
+            for body_op in op.regions[0].blocks[0].operations:
+                if body_op.name in ("arith.mulf", "arith.addf"):
+                    body_op.attributes["fastmath"] = ir.Attribute.parse("#arith.fastmath<contract>")
+            nr = register_tile(element_bytes)[1]
+            _apply(func, _FilterGradScript(0).filter_text(out.shape[3], nr))
+            funcs[func.attributes["sym_name"].value] = func
+            continue
         named = _to_named(op, *window)
         named.attributes[_TARGET] = ir.UnitAttr.get()
         shape = ir.RankedTensorType(named.results[0].type).shape

@@ -95,9 +95,11 @@ def test_thread_count_is_part_of_the_compile_key(threads):
 
 
 @pytest.mark.parametrize("parallel, ranges, threads, want", [
-    ([0, 1], [8, 4096], 2, 0),          # the outermost parallel loop
-    ([0, 1], [1, 4096], 2, 1),          # too short: the next one
-    ([0, 1], [1, 100], 2, None),        # innermost chunks would be shorter than MIN_INNER
+    ([0, 1], [4096, 1024], 2, 0),       # the longest parallel loop
+    ([0, 1], [512, 512], 2, 0),         # the outermost of equals
+    ([0, 1], [8, 4096], 2, 1),          # the longest, innermost with long enough chunks
+    ([0, 1, 5, 6], [3, 3, 4, 11, 11, 9, 64], 2, 6),   # a filter gradient: its channels
+    ([0, 1], [1, 30], 2, None),         # innermost chunks would be shorter than MIN_INNER
     ([1], [131, 1031], 2, 1),           # a column reduction splits its columns
     ([0, 2], [3, 5, 7], 4, None),       # no loop as long as the thread count
 ])

@@ -4,6 +4,8 @@ against the naive NumPy references for shapes that are not multiples of the regi
 of the schedule that do not need a compiler."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -101,3 +103,14 @@ def test_schedule_splits_width_and_channels_into_whole_tiles():
     assert "tile_sizes [1, 1, 8, 32, 1, 0, 8]" in text
     assert "tile_sizes [1, 1, 2, 32, 1, 0, 8]" in text
     assert "transform.structured.decompose" in text
+
+
+def test_filter_grad_with_few_channels_is_vectorized_with_fma():
+    x, f = np.ones((2, 12, 12, 1), np.float32), np.ones((3, 3, 1, 32), np.float32)
+
+    def loss(x, f):
+        return em.reduce_sum(em.nn.conv2d(x, f))
+
+    text = em.function(em.grad(loss, argnums=1)).lower(x, f).as_text("llvm")
+    # NOTE: NR lanes, or fewer where ember-parallelize split the output channels
+    assert re.search(r"llvm.fmul .*fastmath<contract>.* : vector<\d+xf32>", text)

@@ -92,8 +92,9 @@ func.func @left_alone(%x: tensor<1x5x5x2xf32>, %w: tensor<3x3x2x4xf32>) -> (tens
   return %r0, %r1 : tensor<1x3x3x4xf32>, tensor<1x3x3x4xf32>
 }
 
-// The filter gradient, loops (kh, kw, n, oh, ow, c, o): the convolution of x as (c, h, w, n)
-// with g as the filter (oh, ow, n, o), transposed in and out, then the same schedule.
+// The filter gradient, loops (kh, kw, n, oh, ow, c, o), with 32 input channels: the
+// convolution of x as (c, h, w, n) with g as the filter (oh, ow, n, o), transposed in and
+// out, then the same schedule.
 #dx = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d3 + d0, d4 + d1, d5)>
 #dg = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d3, d4, d6)>
 #df = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>
@@ -105,18 +106,44 @@ func.func @left_alone(%x: tensor<1x5x5x2xf32>, %w: tensor<3x3x2x4xf32>) -> (tens
 // CHECK:         vector.fma
 // CHECK:         linalg.transpose {{.*}} permutation = [1, 2, 0, 3]
 // CHECK:         return
-func.func @filter_grad(%x: tensor<4x13x13x3xf32>, %g: tensor<4x11x11x16xf32>) -> tensor<3x3x3x16xf32> {
+func.func @filter_grad(%x: tensor<4x13x13x32xf32>, %g: tensor<4x11x11x16xf32>) -> tensor<3x3x32x16xf32> {
   %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<3x3x3x16xf32>
-  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<3x3x3x16xf32>) -> tensor<3x3x3x16xf32>
+  %e = tensor.empty() : tensor<3x3x32x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<3x3x32x16xf32>) -> tensor<3x3x32x16xf32>
   %r = linalg.generic {indexing_maps = [#dx, #dg, #df],
                        iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
-      ins(%x, %g : tensor<4x13x13x3xf32>, tensor<4x11x11x16xf32>) outs(%init : tensor<3x3x3x16xf32>)
+      ins(%x, %g : tensor<4x13x13x32xf32>, tensor<4x11x11x16xf32>) outs(%init : tensor<3x3x32x16xf32>)
       attrs = {ember.convolution} {
   ^bb0(%u: f32, %v: f32, %acc: f32):
     %p = arith.mulf %u, %v : f32
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
-  } -> tensor<3x3x3x16xf32>
-  return %r : tensor<3x3x3x16xf32>
+  } -> tensor<3x3x32x16xf32>
+  return %r : tensor<3x3x32x16xf32>
+}
+
+// With few input channels (c = 1): no convolution form; per (c, o tile) the whole
+// kh x kw x NR accumulator stays in a vector carried by the innermost reduction loop, and
+// each step multiplies the kh x kw taps of x by one row of g (mulf + addf, contractible).
+// CHECK-LABEL: func.func @filter_grad_few_channels
+// CHECK-NOT:     linalg.generic
+// CHECK-NOT:     linalg.transpose
+// CHECK:         scf.for {{.*}} iter_args({{.*}}) -> (vector<3x3x{{[0-9]+}}xf32>)
+// CHECK:           arith.mulf {{.*}} fastmath<contract> : vector<3x3x{{[0-9]+}}xf32>
+// CHECK:           arith.addf {{.*}} fastmath<contract> : vector<3x3x{{[0-9]+}}xf32>
+// CHECK:         return
+func.func @filter_grad_few_channels(%x: tensor<4x13x13x1xf32>, %g: tensor<4x11x11x16xf32>) -> tensor<3x3x1x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x3x1x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<3x3x1x16xf32>) -> tensor<3x3x1x16xf32>
+  %r = linalg.generic {indexing_maps = [#dx, #dg, #df],
+                       iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
+      ins(%x, %g : tensor<4x13x13x1xf32>, tensor<4x11x11x16xf32>) outs(%init : tensor<3x3x1x16xf32>)
+      attrs = {ember.convolution} {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %p = arith.mulf %u, %v : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<3x3x1x16xf32>
+  return %r : tensor<3x3x1x16xf32>
 }
