@@ -240,8 +240,9 @@ def tile_matmul(module_op) -> None:
     funcs = {}
     for op in [op for op in walk(module_op) if op.name == "linalg.generic"
                and PACKED in op.attributes]:
+        func = _func_of(op)   # NOTE: before scheduling, which replaces `op`
         _schedule_packed(op)
-        funcs[_func_of(op).attributes["sym_name"].value] = _func_of(op)
+        funcs[func.attributes["sym_name"].value] = func
     for op in [op for op in walk(module_op) if op.name == "linalg.generic"
                and CONTRACTION in op.attributes]:
         sizes = _sizes(op)
