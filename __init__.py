@@ -21,6 +21,7 @@ from .frontend.dtypes import DType, bool_, float16, float32, float64, int32, int
 from .frontend.errors import (CompileError, DTypeError, EmberError, ShapeError, TracingError,
                               VerificationError)
 from .frontend.autodiff import GradientTape, grad, value_and_grad
+from .frontend.device import device
 from .frontend.function import ConcreteFunction, Function, TensorSpec, function
 from .frontend.tensor import Tensor
 from .frontend.variable import Variable
@@ -43,7 +44,7 @@ __all__ = [
     "ShapeError", "TracingError", "VerificationError", "ConcreteFunction", "Function",
     "TensorSpec", "function", "Tensor", "relu", "gelu", "softmax", "log_softmax",
     "GradientTape", "grad", "value_and_grad", "Variable", "config", "keras",
-    "random", "arange", "argmax", "argmin", "gather", "one_hot", "range",
+    "random", "arange", "argmax", "argmin", "gather", "one_hot", "range", "device",
 ]
 
 relu = nn.relu

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..dialects.primitive import AVal
 from . import dtypes, tree
+from .device import default_backend
 from .dispatch import current_trace, tape_stack
 from .errors import TracingError, user_site
 from .tensor import EagerTensor, Tensor
@@ -48,12 +49,13 @@ class TensorSpec:
 class Function:
     """A Python function that runs compiled: traced per input signature, cached."""
 
-    def __init__(self, fn, input_signature=None, backend: str = "cpu"):
+    def __init__(self, fn, input_signature=None, backend: str | None = None):
         functools.update_wrapper(self, fn)
         self._fn = fn
         self._input_signature = None if input_signature is None else tuple(input_signature)
-        self._backend = backend
+        self._backend = backend     # None: the current em.device's backend, at trace time
         self._concrete: dict = {}
+        self._fast: dict = {}           # (_fast_key, backend) -> ConcreteFunction (__call__)
         self._trace_count = 0
         self._warned = False
         self._last_key = None
@@ -81,11 +83,23 @@ class Function:
     def __call__(self, *args, **kwargs):
         if current_trace() is not None:  # called from another traced function: inline it
             return self._fn(*args, **kwargs)
-        if any(tape.recording for tape in tape_stack()):
+        tapes = tape_stack()
+        if tapes and any(tape.recording for tape in tapes):
             # NOTE: a tape must see the ops to differentiate them, so under a recording tape
             # the function runs op by op (compile the step that holds the tape instead).
             return self._fn(*args, **kwargs)
+        fast = _fast_key(args) if not kwargs and self._input_signature is None else None
+        if fast is not None:
+            key = (fast[0], self._backend or default_backend())
+            concrete = self._fast.get(key)
+            if concrete is not None:
+                return concrete(fast[1])
         concrete, arrays = self._concrete_for(args, kwargs)
+        if fast is not None and len(arrays) == len(fast[1]) and all(
+                a is b for a, b in zip(arrays, fast[1])):
+            # NOTE: the arguments needed no conversion, so the same key finds this concrete
+            # function from now on without flattening or converting anything.
+            self._fast[key] = concrete
         return concrete(arrays)
 
     def get_concrete_function(self, *args, **kwargs) -> "ConcreteFunction":
@@ -127,7 +141,7 @@ class Function:
                                        f"a tensor nor hashable; Python values are part of the trace "
                                        f"key and must be hashable") from None
                 keys.append(("static", type(leaf), leaf))
-        return (treedef, tuple(keys)), arrays
+        return (treedef, tuple(keys), self._backend or default_backend()), arrays
 
     def _conform(self, args, kwargs) -> tuple:
         """`args` with the value at each TensorSpec of the input_signature converted to its
@@ -148,7 +162,7 @@ class Function:
         self._trace_count += 1
         self._warn_on_retracing(key)
         self._last_key = key
-        treedef, keys = key
+        treedef, keys, backend = key
         avals = [AVal(k[1], dtypes.as_dtype(np.dtype(k[2]))) for k in keys if k[0] == "tensor"]
         trace = Trace(self.name, avals)
         with trace:
@@ -163,7 +177,7 @@ class Function:
         statics = [_TENSOR if isinstance(leaf, (Tensor, np.ndarray)) else leaf for leaf in out_leaves]
         from ..backends import get_backend
 
-        return ConcreteFunction(self.name, trace.func.name.value, text, get_backend(self._backend),
+        return ConcreteFunction(self.name, trace.func.name.value, text, get_backend(backend),
                                 trace.captures, list(trace.assigned), out_tree, statics,
                                 trace.out_avals[:len(trace.out_avals) - len(trace.assigned)])
 
@@ -178,6 +192,31 @@ class Function:
             f"happened because {change}. Each new input shape, dtype or Python value compiles a "
             f"new function: pass tensors of one shape, or fix the signature with input_signature=.",
             UserWarning, filename, line)
+
+
+_SCALAR_TYPES = frozenset({bool, int, float, str, type(None)})
+
+
+def _fast_key(args: tuple):
+    """(key, arrays) of positional arguments that are all C-contiguous NumPy arrays, eager
+    tensors or Python scalars: a key per shape and dtype (per type and value for scalars)
+    that `__call__` maps to the concrete function the general path found for it; None for
+    other arguments (the general path takes them)."""
+    key, arrays = [], []
+    for arg in args:
+        kind = type(arg)
+        if kind is EagerTensor:
+            arg = arg._value
+        elif kind is not np.ndarray:
+            if kind not in _SCALAR_TYPES:
+                return None
+            key.append((kind, arg))
+            continue
+        if not arg.flags.c_contiguous:
+            return None
+        key.append((arg.shape, arg.dtype))
+        arrays.append(arg)
+    return tuple(key), arrays
 
 
 def _as_array(leaf, spec, fname: str, index: int) -> np.ndarray:
@@ -197,6 +236,8 @@ def _as_array(leaf, spec, fname: str, index: int) -> np.ndarray:
 def _describe_change(old, new) -> str:
     if old is None:
         return "it was called for the first time"
+    if old[2] != new[2]:
+        return f"the backend changed from '{old[2]}' to '{new[2]}' (em.device)"
     old_keys, new_keys = old[1], new[1]
     if old[0] != new[0] or len(old_keys) != len(new_keys):
         return "the structure of its arguments changed"
@@ -234,6 +275,9 @@ class ConcreteFunction:
         self.statics = statics
         self.out_avals = out_avals      # of the tensors the function returns
         self._executable = None
+        self._returned = len(out_avals)
+        # NOTE: a function returning one tensor returns it as it is (no tree to rebuild)
+        self._single = out_tree is None and len(statics) == 1 and statics[0] is _TENSOR
 
     @property
     def executable(self):
@@ -244,21 +288,39 @@ class ConcreteFunction:
         return self._executable
 
     def __call__(self, arrays):
-        outputs = self.executable(list(arrays) + [c.numpy() for c in self.captures])
-        n = len(outputs) - len(self.assigned)
+        executable = self._executable or self.executable
+        if self.captures:
+            # NOTE: `_value`, not `.numpy()`: Variable.numpy() refuses inside a trace, and
+            # Function.__call__ has run this outside of one already.
+            arrays = list(arrays) + [c._value for c in self.captures]
+        outputs = executable(arrays)
+        n = self._returned
         for variable, new in zip(self.assigned, outputs[n:]):
             variable._set(new)  # the buffer the compiled code wrote: no copy
-        results = iter(outputs[:n])
-        leaves = [EagerTensor(next(results)) if s is _TENSOR else s for s in self.statics]
+        if self._single:
+            return _eager(outputs[0], self.out_avals[0])
+        results = iter(zip(outputs[:n], self.out_avals))
+        leaves = [_eager(*next(results)) if s is _TENSOR else s for s in self.statics]
         return tree.unflatten(self.out_tree, leaves)
 
 
-def function(fn=None, *, input_signature=None, backend: str = "cpu"):
+def _eager(array: np.ndarray, aval) -> EagerTensor:
+    """EagerTensor(array) for an array the compiled code wrote, whose aval is known already
+    (NOTE: what EagerTensor.__init__ computes again from the array, without the work)."""
+    array.flags.writeable = False
+    tensor = EagerTensor.__new__(EagerTensor)
+    tensor._value, tensor.aval = array, aval
+    return tensor
+
+
+def function(fn=None, *, input_signature=None, backend: str | None = None):
     """Decorator: compile `fn` by tracing it (as tf.function / jax.jit).
 
     Args:
         input_signature: a list of `em.TensorSpec` fixing the accepted shapes and dtypes.
-        backend: the name of a registered backend ("cpu").
+        backend: the name of a registered backend ("cpu", "triton"); by default the
+            backend of the current `em.device` ("cpu" unless inside `with em.device("gpu")`),
+            read when the function is traced.
     """
     if fn is None:
         return lambda f: Function(f, input_signature, backend)

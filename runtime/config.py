@@ -5,6 +5,17 @@ Threads: compiled code runs its parallel loops on `get_threads()` OpenMP threads
 otherwise every core this process may run on (one, where no OpenMP runtime is installed;
 asking for more than one there raises). The thread count is part of the compile-cache key:
 changing it recompiles (once).
+
+Compile cache: compiled functions are kept on disk (one shared library each) under
+`get_cache_dir()`, so a second process running the same model does not compile again. The
+default is the environment variable `EMBER_CACHE_DIR` when set (set and empty: no disk
+cache), otherwise `$XDG_CACHE_HOME/ember`, otherwise `~/.cache/ember`.
+
+Example:
+    >>> import ember as em
+    >>> em.config.set_cache_dir("/tmp/ember-cache")   # None: compile without a disk cache
+    >>> em.config.get_cache_dir()
+    '/tmp/ember-cache'
 """
 from __future__ import annotations
 
@@ -13,8 +24,11 @@ import os
 from ..frontend.errors import EmberError
 
 THREADS_ENV = "EMBER_NUM_THREADS"
+CACHE_DIR_ENV = "EMBER_CACHE_DIR"
 
 _threads: int | None = None
+_DEFAULT = object()  # NOTE: the cache directory was not set: the environment decides
+_cache_dir = _DEFAULT
 
 
 def _cores() -> int:
@@ -71,3 +85,28 @@ def _runtime_available() -> bool:
     from .openmp import available
 
     return available()
+
+
+def set_cache_dir(path) -> None:
+    """Keeps compiled functions under `path` from now on; `None` turns the disk cache off.
+    Functions compiled already stay compiled (the in-memory cache is not cleared)."""
+    global _cache_dir
+    if path is None:
+        _cache_dir = None
+        return
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise EmberError(f"em.config.set_cache_dir: expected a directory path (str or "
+                         f"os.PathLike) or None, received {path!r}")
+    _cache_dir = os.path.abspath(os.path.expanduser(os.fspath(path)))
+
+
+def get_cache_dir() -> str | None:
+    """The directory of the disk compile cache, or None when it is off: `set_cache_dir`,
+    else `EMBER_CACHE_DIR` (empty: off), else `$XDG_CACHE_HOME/ember`, else `~/.cache/ember`."""
+    if _cache_dir is not _DEFAULT:
+        return _cache_dir
+    env = os.environ.get(CACHE_DIR_ENV)
+    if env is not None:
+        return os.path.abspath(os.path.expanduser(env)) if env.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(os.path.abspath(base), "ember")

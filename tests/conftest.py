@@ -90,6 +90,26 @@ def to_numpy(value):
     return value.numpy() if isinstance(value, em.Tensor) else np.asarray(value)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compile_cache_in_a_temporary_folder(tmp_path_factory):
+    """The suite's disk compile cache is a fresh folder (never the user's ~/.cache/ember),
+    for this process and the child processes tests start."""
+    import os
+
+    from ember.runtime import config
+
+    folder = str(tmp_path_factory.mktemp("ember-cache"))
+    saved_setting, saved_env = config._cache_dir, os.environ.get(config.CACHE_DIR_ENV)
+    config.set_cache_dir(folder)
+    os.environ[config.CACHE_DIR_ENV] = folder
+    yield folder
+    config._cache_dir = saved_setting
+    if saved_env is None:
+        os.environ.pop(config.CACHE_DIR_ENV, None)
+    else:
+        os.environ[config.CACHE_DIR_ENV] = saved_env
+
+
 @pytest.fixture
 def rng(request) -> np.random.Generator:
     """A generator seeded by the test's node id."""

