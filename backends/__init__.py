@@ -13,7 +13,7 @@ from importlib import metadata
 from ..frontend.errors import EmberError
 
 ENTRY_POINT_GROUP = "ember.backends"
-_BUILTIN = {"cpu": "ember.backends.cpu:CPUBackend"}
+_BUILTIN = {"cpu": "ember.backends.cpu:CPUBackend", "triton": "ember.backends.triton:TritonBackend"}
 _factories: dict[str, str] = {}
 _instances: dict = {}
 

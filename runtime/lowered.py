@@ -42,7 +42,15 @@ class Lowered:
         module = parse(module_text)
         self.in_avals, self.out_avals = signature(module, symbol)
 
+        # NOTE: a backend may give a stage a text of its own (the triton backend's generated
+        # source) through `stage_text(stage, module, symbol)`; other stages print as MLIR.
+        stage_text = getattr(backend, "stage_text", None)
+
         def keep(stage, mod):
+            text = stage_text(stage, mod, symbol) if stage_text is not None else None
+            if text is not None:
+                self._texts[stage.name] = (text, text)
+                return
             op = mod.operation
             self._texts[stage.name] = (op.get_asm(), op.get_asm(enable_debug_info=True))
 
