@@ -14,6 +14,11 @@ import numpy as np
 
 MIN_SAMPLE_S = 2e-3  # fast calls are looped so that one timed sample lasts at least this long
 MAX_INNER = 10_000
+# NOTE: the checks compute NumPy references; OpenBLAS's worker threads then spin for about
+# 2^28 cycles (~0.1 s) before they sleep, holding the cores a multi-threaded framework timed
+# next needs (measured: ember's 512^3 matmul on 2 threads, 0.83 ms after a pause, 3.5-8 ms
+# right after NumPy's). Every case, of every framework, is timed after this pause.
+IDLE_BEFORE_TIMING_S = 0.3
 
 
 def median_per_call(fn, repeats: int) -> tuple[float, int]:
@@ -27,6 +32,7 @@ def median_per_call(fn, repeats: int) -> tuple[float, int]:
         fn()
         once = min(once, time.perf_counter() - start)
     inner = max(1, min(MAX_INNER, int(MIN_SAMPLE_S / max(once, 1e-9))))
+    time.sleep(IDLE_BEFORE_TIMING_S)
     samples = []
     gc_was_enabled = gc.isenabled()
     gc.disable()  # NOTE: as timeit does; a collection inside one sample is noise, not cost
