@@ -58,6 +58,22 @@ def _group_members(group):
     return members, (root if root in members else None)
 
 
+def generic_op(inputs, input_maps, init, out_map, iterators, body):
+    """A linalg.generic with one output at the insertion point; `body(*input_scalars,
+    out_scalar)` builds its block and returns the value it yields."""
+    from mlir import ir
+    from mlir.dialects import linalg
+
+    iter_attr = ir.ArrayAttr.get([ir.Attribute.parse(f"#linalg.iterator_type<{it}>")
+                                  for it in iterators])
+    maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in list(input_maps) + [out_map]])
+    op = linalg.GenericOp_(list(inputs), [init], maps, iter_attr)
+    block = op.regions[0].blocks[0]
+    with ir.InsertionPoint(block):
+        linalg.YieldOp([body(*block.arguments)])
+    return op
+
+
 class Lowerer:
     """Builds linalg/tensor ops at the current insertion point and location."""
 
@@ -118,17 +134,8 @@ class Lowerer:
 
     def generic(self, inputs, input_maps, init, out_map, iterators, body):
         """One linalg.generic; `body(builder, *input_scalars, out_scalar)` returns the yield."""
-        from mlir import ir
-        from mlir.dialects import linalg
-
-        iter_attr = ir.ArrayAttr.get([ir.Attribute.parse(f"#linalg.iterator_type<{it}>")
-                                      for it in iterators])
-        maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in list(input_maps) + [out_map]])
-        op = linalg.GenericOp_(list(inputs), [init], maps, iter_attr)
-        block = op.regions[0].blocks[0]
-        with ir.InsertionPoint(block):
-            linalg.YieldOp([body(ArithBuilder(), *block.arguments)])
-        return op.results[0]
+        return generic_op(inputs, input_maps, init, out_map, iterators,
+                          lambda *args: body(ArithBuilder(), *args)).results[0]
 
     def transpose(self, x, out: AVal, perm):
         from mlir.dialects import linalg

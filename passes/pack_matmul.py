@@ -20,6 +20,7 @@ gets a fill of its own (cse merges equal fills; writing into a shared one would 
 from __future__ import annotations
 
 from ..dialects.locations import walk
+from .ember_to_linalg import generic_op
 from .registry import register_pass
 from .tile_matmul import _FLOATS, CONTRACTION, register_tile
 
@@ -58,20 +59,6 @@ def packable(op) -> tuple[int, int, int, int] | None:
     return m, k, n, nr
 
 
-def _generic(inputs, input_maps, init, out_map, iterators, body):
-    from mlir import ir
-    from mlir.dialects import linalg
-
-    iter_attr = ir.ArrayAttr.get([ir.Attribute.parse(f"#linalg.iterator_type<{it}>")
-                                  for it in iterators])
-    maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in list(input_maps) + [out_map]])
-    op = linalg.GenericOp_(list(inputs), [init], maps, iter_attr)
-    block = op.regions[0].blocks[0]
-    with ir.InsertionPoint(block):
-        linalg.YieldOp([body(*block.arguments)])
-    return op
-
-
 def _own_init(init, shape, element):
     """A fill of its own for the product to accumulate into, when `init` is a fill: cse
     merges equal fills, and a fill shared by two matmuls would be copied for each."""
@@ -94,7 +81,7 @@ def _pack(op, m: int, k: int, n: int, nr: int):
         # yp[n0, k, n1] = y[k, n0 * NR + n1]
         n0, kk, n1 = d[0], d[1], d[2]
         panel_map = ir.AffineMap.get(3, 0, [kk, n0 * ir.AffineConstantExpr.get(nr) + n1])
-        packed = _generic([y], [panel_map], tensor.EmptyOp([n // nr, k, nr], element).result,
+        packed = generic_op([y], [panel_map], tensor.EmptyOp([n // nr, k, nr], element).result,
                           ir.AffineMap.get(3, 0, [n0, kk, n1]), ["parallel"] * 3,
                           lambda v, _: v).results[0]
         wide = tensor.expand_shape(ir.RankedTensorType.get([m, n // nr, nr], element),
@@ -102,7 +89,7 @@ def _pack(op, m: int, k: int, n: int, nr: int):
                                    [m, n // nr, nr])
         # out[m, n0, n1] += x[m, k] * yp[n0, k, n1], loops (m, n0, k, n1)
         mm, n0, kk, n1 = d
-        product = _generic(
+        product = generic_op(
             [x, packed], [ir.AffineMap.get(4, 0, [mm, kk]), ir.AffineMap.get(4, 0, [n0, kk, n1])],
             wide, ir.AffineMap.get(4, 0, [mm, n0, n1]),
             ["parallel", "parallel", "reduction", "parallel"],

@@ -5,6 +5,7 @@ sys.path because tests/ has no __init__.py.
 """
 from __future__ import annotations
 
+import contextlib
 import zlib
 
 import numpy as np
@@ -114,3 +115,17 @@ def _compile_cache_in_a_temporary_folder(tmp_path_factory):
 def rng(request) -> np.random.Generator:
     """A generator seeded by the test's node id."""
     return rng_for(request.node.nodeid)
+
+
+@contextlib.contextmanager
+def using_threads(n: int):
+    """Compiles and runs on `n` threads inside the block (em.config), as before after it."""
+    from ember.runtime import config, openmp
+
+    saved = config._threads
+    em.config.set_threads(n)
+    try:
+        yield n
+    finally:
+        config._threads = saved
+        openmp.set_num_threads(em.config.get_threads())

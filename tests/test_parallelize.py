@@ -7,18 +7,15 @@ import numpy as np
 import pytest
 
 import ember as em
-from conftest import rng_for
+from conftest import rng_for, using_threads
 from ember.passes.parallelize import MIN_INNER, choose_dim
-from ember.runtime import config, openmp
+from ember.runtime import openmp
 
 
 @pytest.fixture(params=[2, 3], ids=lambda t: f"{t}threads")
 def threads(request):
-    saved = config._threads
-    em.config.set_threads(request.param)
-    yield request.param
-    config._threads = saved
-    openmp.set_num_threads(em.config.get_threads())
+    with using_threads(request.param) as n:
+        yield n
 
 
 def _lower_llvm(fn, *args):
@@ -76,13 +73,9 @@ def test_small_ops_stay_on_one_thread(threads):
 
 
 def test_one_thread_makes_no_openmp_calls():
-    saved = config._threads
-    try:
-        em.config.set_threads(1)
+    with using_threads(1):
         x = np.ones((512, 512), np.float32)
         assert "omp." not in _lower_llvm(lambda x, y: x @ y, x, x)
-    finally:
-        config._threads = saved
 
 
 def test_thread_count_is_part_of_the_compile_key(threads):

@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 
 import ember as em
-from conftest import TOLERANCES, rng_for
+from conftest import TOLERANCES, rng_for, using_threads
 from ember.passes import run_passes
 from ember.passes.tile_rows import row_parts, row_tile
-from ember.runtime import config, openmp
 from ember.runtime.lowered import parse
 
 
@@ -87,11 +86,8 @@ def test_compiled_row_reduction_matches_numpy(name, shape, dtype):
 
 @pytest.fixture(params=[1, 2], ids=lambda t: f"{t}threads")
 def threads(request):
-    saved = config._threads
-    em.config.set_threads(request.param)
-    yield request.param
-    config._threads = saved
-    openmp.set_num_threads(em.config.get_threads())
+    with using_threads(request.param) as n:
+        yield n
 
 
 @pytest.mark.parametrize("name", ["softmax", "layernorm", "cross_entropy"])
