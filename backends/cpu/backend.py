@@ -69,6 +69,11 @@ class CPUBackend:
     name = "cpu"
     artifact_suffix = ".so"
 
+    def __init__(self):
+        from ...runtime.allocator import keep_heap
+
+        keep_heap()   # NOTE: per-step page faults otherwise cost more than the kernels
+
     def is_available(self) -> bool:
         return True
 
