@@ -4,7 +4,9 @@ Threads: compiled code runs its parallel loops on `get_threads()` OpenMP threads
 (`runtime/openmp.py`). The default is the environment variable `EMBER_NUM_THREADS` when set,
 otherwise every core this process may run on (one, where no OpenMP runtime is installed;
 asking for more than one there raises). The thread count is part of the compile-cache key:
-changing it recompiles (once).
+code compiled from then on splits its work for the new count. A function compiled before
+keeps its code (its chunks, split for the old count, run on the new count of threads) until
+it is traced again.
 
 Compile cache: compiled functions are kept on disk (one shared library each) under
 `get_cache_dir()`, so a second process running the same model does not compile again. The
@@ -56,7 +58,8 @@ def _from_env() -> int | None:
 
 
 def set_threads(n: int) -> None:
-    """Runs compiled code on `n` threads from now on (functions recompile once for it)."""
+    """Runs compiled code on `n` OpenMP threads from now on; code compiled from now on is
+    split for `n` (see the module's note on functions compiled before)."""
     global _threads
     from . import openmp
 
