@@ -25,6 +25,7 @@ from .registry import register_pass
 from .tile_matmul import _FLOATS, CONTRACTION, register_tile
 
 PACKED = "ember.contraction_packed"   # loops (m, n0, k, n1): the form `ember-tile-matmul` schedules
+PANELS = "ember.pack_panels"           # the copy of y into panels (loops (n0, k, n1)), vectorized there
 # NOTE: measured on AVX-512, 1 thread: packing pays from 512^3 (1.71 vs 2.08 ms) and 1024^3
 # (15.5 vs 20.3 ms); at 128x784x512 it is even and at 128x512x512 slower (0.51 vs 0.43 ms).
 MIN_ROWS = 256                        # m: the copy costs 1/(2m) of the flops
@@ -78,12 +79,17 @@ def _pack(op, m: int, k: int, n: int, nr: int):
     element = op.results[0].type.element_type
     d = [ir.AffineDimExpr.get(i) for i in range(4)]
     with ir.InsertionPoint(op), op.location:
-        # yp[n0, k, n1] = y[k, n0 * NR + n1]
+        # yp[n0, k, n1] = y[k, n0 * NR + n1], through y's (k, n/NR, NR) view: a permutation
+        # (which vectorizes) instead of the map n0 * NR + n1 (which does not)
         n0, kk, n1 = d[0], d[1], d[2]
-        panel_map = ir.AffineMap.get(3, 0, [kk, n0 * ir.AffineConstantExpr.get(nr) + n1])
-        packed = generic_op([y], [panel_map], tensor.EmptyOp([n // nr, k, nr], element).result,
+        y3 = tensor.expand_shape(ir.RankedTensorType.get([k, n // nr, nr], element), y,
+                                 [[0], [1, 2]], [], [k, n // nr, nr])
+        panel_map = ir.AffineMap.get(3, 0, [kk, n0, n1])
+        packed = generic_op([y3], [panel_map], tensor.EmptyOp([n // nr, k, nr], element).result,
                           ir.AffineMap.get(3, 0, [n0, kk, n1]), ["parallel"] * 3,
-                          lambda v, _: v).results[0]
+                          lambda v, _: v)
+        packed.attributes[PANELS] = ir.UnitAttr.get()
+        packed = packed.results[0]
         wide = tensor.expand_shape(ir.RankedTensorType.get([m, n // nr, nr], element),
                                    _own_init(init, [m, n], element), [[0], [1, 2]], [],
                                    [m, n // nr, nr])

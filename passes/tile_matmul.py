@@ -134,8 +134,8 @@ class _Script:
                   f"attributes {{{_TARGET}}} in %root : (!transform.any_op) -> !transform.any_op")
         for hm, m in self.split("%op", 0, _parts(m_size, MC, mr, no_single=True)):
             for hk, k in self.split(hm, 2, _parts(k_size, KC, 1)):
-                op, outer = self.tile(hk, [m[1], max(NC // nr, 1), k[1], 0], [0, 2, 1, 3])
-                op, loops = self.tile(op, [m[2], 1, 1, 0])
+                op, outer = self.tile(hk, [m[1], max(NC // nr, 1), k[1], 0], [1, 2, 0, 3])
+                op, loops = self.tile(op, [m[2], 1, 1, 0], [1, 0, 2, 3])
                 self.emit(f"transform.structured.vectorize {op} : !transform.any_op")
                 self.emit(f"transform.annotate {(outer or loops)[0]} \"{NEST}\" : !transform.any_op")
                 self.k_loops.append(loops[-1])
@@ -224,6 +224,20 @@ def _schedule_packed(op) -> None:
     _apply(_func_of(op), _Script(0).packed_text((m, k, n0), mr, nr))
 
 
+def _vectorize_panels(op) -> None:
+    """The panel copy of `ember-pack-matmul` as whole-row vector copies (NR lanes a row):
+    left to the loop path, it is copied one element at a time."""
+    from mlir import ir
+
+    op.attributes[_TARGET] = ir.UnitAttr.get()
+    script = _Script(0)
+    script.emit(f"%op = transform.structured.match ops{{[\"linalg.generic\"]}} "
+                f"attributes {{{_TARGET}}} in %root : (!transform.any_op) -> !transform.any_op")
+    tiled, loops = script.tile("%op", [1, 1, 0])
+    script.emit(f"transform.structured.vectorize {tiled} : !transform.any_op")
+    _apply(_func_of(op), _sequence(script.lines))
+
+
 def _func_of(op):
     func = op.parent
     while func.name != "func.func":
@@ -235,8 +249,11 @@ def _func_of(op):
 def tile_matmul(module_op) -> None:
     from mlir import ir
 
-    from .pack_matmul import PACKED
+    from .pack_matmul import PACKED, PANELS
 
+    for op in [op for op in walk(module_op) if op.name == "linalg.generic"
+               and PANELS in op.attributes]:
+        _vectorize_panels(op)
     funcs = {}
     for op in [op for op in walk(module_op) if op.name == "linalg.generic"
                and PACKED in op.attributes]:

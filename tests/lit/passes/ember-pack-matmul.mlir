@@ -1,6 +1,7 @@
 // RUN: ember-opt %s --ember-pack-matmul | filecheck %s
 
-// y is copied into NR-column panels (n/NR x k x NR, NR from the host's vector width), the
+// y is copied into NR-column panels (n/NR x k x NR, NR from the host's vector width) from its
+// (k, n/NR, NR) view, a permutation (marked for vectorization by ember-tile-matmul), the
 // matmul runs over (m, n0, k, n1) into the (m, n/NR, NR) view of its init, and the result is
 // that view collapsed back to (m, n): no copy of the result.
 
@@ -9,7 +10,8 @@
 #o = affine_map<(d0, d1, d2) -> (d0, d2)>
 
 // CHECK-LABEL: func.func @packed
-// CHECK:         %[[P:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<300x128xf32>) outs(%{{.*}} : tensor<{{[0-9]+}}x300x{{[0-9]+}}xf32>)
+// CHECK:         %[[Y:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] {{.*}} : tensor<300x128xf32> into tensor<300x{{[0-9]+}}x{{[0-9]+}}xf32>
+// CHECK:         %[[P:.*]] = linalg.generic {{.*}} ins(%[[Y]] : tensor<300x{{[0-9]+}}x{{[0-9]+}}xf32>) outs(%{{.*}} : tensor<{{[0-9]+}}x300x{{[0-9]+}}xf32>) attrs =  {ember.pack_panels}
 // CHECK:         %[[F:.*]] = linalg.fill
 // CHECK:         %[[W:.*]] = tensor.expand_shape %[[F]] {{\[\[}}0], [1, 2]] output_shape
 // CHECK:         %[[R:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "parallel"]{{.*}} ins(%{{.*}}, %[[P]] : {{.*}}) outs(%[[W]] : {{.*}}) attrs =  {ember.contraction_packed}
