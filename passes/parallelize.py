@@ -24,6 +24,7 @@ from .registry import register_pass
 from .tile_matmul import _apply, _sequence
 
 _TARGET = "ember.parallelize.target"
+_FILL = "ember.parallelize.fill"     # the fill of a target's init, computed in its chunks
 MIN_WORK = 1 << 15      # loop iterations: below this, a fork/join costs more than it saves
 MIN_INNER = 16          # iterations each thread keeps of a split innermost (vectorized) loop
 
@@ -65,13 +66,14 @@ def choose_dim(parallel: list[int], ranges: list[int], threads: int) -> int | No
     return best
 
 
-def script(targets: list[tuple[int, int, int, int]]) -> str:
-    """One transform sequence for the marked ops: (mark, loops, dim, extent) each."""
+def script(targets: list[tuple[int, int, int, int, bool]]) -> str:
+    """One transform sequence for the marked ops: (mark, loops, dim, extent, has a marked
+    fill) each."""
     from ..runtime.config import get_threads
 
     threads = get_threads()
     lines, n = [], 0
-    for mark, loops, dim, extent in targets:
+    for mark, loops, dim, extent, fill in targets:
         chunk = extent // threads
         main = chunk * threads
         n += 1
@@ -89,7 +91,27 @@ def script(targets: list[tuple[int, int, int, int]]) -> str:
         lines.append(f"    %tiled{n}, %forall{n} = transform.structured.tile_using_forall {op} "
                      f"tile_sizes {sizes} : (!transform.any_op) -> "
                      "(!transform.any_op, !transform.any_op)")
+        if not fill:
+            continue
+        lines.append(f"    %fill{n} = transform.structured.match ops{{[\"linalg.fill\"]}} "
+                     f"attributes {{{_FILL} = {mark} : i64}} in %root "
+                     ": (!transform.any_op) -> !transform.any_op")
+        lines.append(f"    transform.structured.fuse_into_containing_op %fill{n} into %forall{n} "
+                     ": (!transform.any_op, !transform.any_op) -> "
+                     "(!transform.any_op, !transform.any_op)")
     return _sequence(lines)
+
+
+def _own_fill(op):
+    """The linalg.fill that only `op`'s (single) init reads, or None: each chunk then fills
+    its own part (in parallel, and in cache just before it accumulates into it)."""
+    if len(op.results) != 1:
+        return None
+    init = op.operands[len(op.operands) - 1]
+    fill = init.owner
+    if getattr(fill, "name", None) != "linalg.fill" or len(list(init.uses)) != 1:
+        return None
+    return fill
 
 
 def _top_level_generics(func) -> list:
@@ -118,11 +140,19 @@ def parallelize(module_op) -> None:
             dim = choose_dim(parallel_dims(op), ranges, threads)
             if dim is None:
                 continue
-            mark = len(targets)
-            op.attributes[_TARGET] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), mark)
-            targets.append((mark, len(ranges), dim, ranges[dim]))
+            mark = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), len(targets))
+            op.attributes[_TARGET] = mark
+            # NOTE: a split (below) reads the fill through slices, which cannot be fused.
+            fill = _own_fill(op) if ranges[dim] % threads == 0 else None
+            if fill is not None:
+                fill.attributes[_FILL] = mark
+            targets.append((len(targets), len(ranges), dim, ranges[dim], fill is not None))
         if targets:
             _apply(func, script(targets))
-            for op in walk(func):
-                if _TARGET in op.attributes:
-                    del op.attributes[_TARGET]
+            for op in list(walk(func)):
+                if _FILL in op.attributes and not list(op.results[0].uses):
+                    op.erase()   # NOTE: fused into the chunks, now dead
+                    continue
+                for name in (_TARGET, _FILL):
+                    if name in op.attributes:
+                        del op.attributes[name]

@@ -14,7 +14,9 @@ transform-dialect schedule to each:
      (fma of a broadcast x element and a row of y).
 
 NR is two vector registers of the host (AVX-512: 32 f32 lanes) and MR the rows that keep
-MR * 2 accumulators in registers. Other generics, integer matmuls and single-row products
+MR * 2 accumulators in registers. The cache blocks of big matmuls (`ember-pack-matmul`,
+marked `ember.contraction_packed`, loops (m, n0, k, n1)) get step 3 and 4 only, and the
+copies into their packed blocks are vectorized row by row. Other generics, integer matmuls and single-row products
 (m == 1) are left alone; `ember-lower-cpu` lowers them to loops as before.
 """
 from __future__ import annotations
@@ -52,14 +54,15 @@ def register_tile(element_bytes: int, vector_bytes: int | None = None) -> tuple[
 
 
 def _parts(size: int, outer: int, inner: int, no_single: bool = False) -> list[tuple[int, int, int]]:
-    """Splits a dim into (extent, cache tile, register tile) parts; 0 means 'not tiled'.
+    """Splits a dim into (extent, cache tile, register tile) parts; 0 means 'not tiled'
+    (`outer` 0: no cache tiles).
 
     With `no_single`, a remainder of one is merged with the last register tile before it.
     """
     whole = size // inner * inner
     if no_single and size - whole == 1 and whole > 0:
         whole -= inner
-    main = whole // outer * outer
+    main = whole // outer * outer if outer else 0
     parts = [(main, outer, inner), (whole - main, 0, inner), (size - whole, 0, 0)]
     return [p for p in parts if p[0] > 0]
 
@@ -125,20 +128,18 @@ class _Script:
                     self.schedule(hk, m, k, n)
         return self.finish()
 
-    def packed_text(self, sizes: tuple[int, int, int], mr: int, nr: int) -> str:
-        """The schedule of a packed matmul (`ember-pack-matmul`): loops (m, n0, k, n1), n1 one
-        register tile wide. Cache tiles MC x KC x NC, in the order m, k, n0; register tiles
-        MR x 1 x 1 x NR, k innermost."""
-        m_size, k_size, n0_size = sizes
+    def packed_text(self, m_size: int, mr: int) -> str:
+        """The schedule of one cache block's packed product (`ember-pack-matmul`): loops
+        (m, n0, k, n1), n1 one register tile wide. Register tiles MR x 1 x 1 x NR, k
+        innermost, in the order n0, m: they walk down the block's rows while one KC x NR
+        panel of y stays in L1."""
         self.emit(f"%op = transform.structured.match ops{{[\"linalg.generic\"]}} "
                   f"attributes {{{_TARGET}}} in %root : (!transform.any_op) -> !transform.any_op")
-        for hm, m in self.split("%op", 0, _parts(m_size, MC, mr, no_single=True)):
-            for hk, k in self.split(hm, 2, _parts(k_size, KC, 1)):
-                op, outer = self.tile(hk, [m[1], max(NC // nr, 1), k[1], 0], [1, 2, 0, 3])
-                op, loops = self.tile(op, [m[2], 1, 1, 0], [1, 0, 2, 3])
-                self.emit(f"transform.structured.vectorize {op} : !transform.any_op")
-                self.emit(f"transform.annotate {(outer or loops)[0]} \"{NEST}\" : !transform.any_op")
-                self.k_loops.append(loops[-1])
+        for hm, m in self.split("%op", 0, _parts(m_size, 0, mr, no_single=True)):
+            op, loops = self.tile(hm, [m[2], 1, 1, 0], [1, 0, 2, 3])
+            self.emit(f"transform.structured.vectorize {op} : !transform.any_op")
+            self.emit(f"transform.annotate {loops[0]} \"{NEST}\" : !transform.any_op")
+            self.k_loops.append(loops[-1])
         return self.finish()
 
     def finish(self) -> str:
@@ -200,42 +201,30 @@ def _sizes(op):
     return out.rank - 2, out.shape[-2], k, out.shape[-1], element_bytes
 
 
-def _packed_sizes(op):
-    """(m, k, n0, element bytes) of a packed matmul (`ember-pack-matmul`), or None."""
+def _schedule_packed(op) -> None:
+    """Register tiles for one cache block's packed product (loops (m, n0, k, n1))."""
     from mlir import ir
 
     out = op.results[0].type
-    if not isinstance(out, ir.RankedTensorType) or not out.has_static_shape:
-        return None
-    m, n0, _ = out.shape
-    k = op.operands[0].type.shape[1]
-    return m, k, n0, _FLOATS[str(out.element_type)]
-
-
-def _schedule_packed(op) -> None:
-    from mlir import ir
-
-    sizes = _packed_sizes(op)
-    if sizes is None:
-        return
-    m, k, n0, element_bytes = sizes
-    mr, nr = register_tile(element_bytes)
     op.attributes[_TARGET] = ir.UnitAttr.get()
-    _apply(_func_of(op), _Script(0).packed_text((m, k, n0), mr, nr))
+    mr = register_tile(_FLOATS[str(out.element_type)])[0]
+    _apply(_func_of(op), _Script(0).packed_text(out.shape[0], mr))
 
 
-def _vectorize_panels(op) -> None:
-    """The panel copy of `ember-pack-matmul` as whole-row vector copies (NR lanes a row):
-    left to the loop path, it is copied one element at a time."""
-    from mlir import ir
+def _vectorize_copies(func, ranks) -> None:
+    """The copies into packed blocks (`ember-pack-matmul`) as whole-row vector copies: left
+    to the loop path, they are copied one element at a time."""
+    from .pack_matmul import PANELS
 
-    op.attributes[_TARGET] = ir.UnitAttr.get()
     script = _Script(0)
-    script.emit(f"%op = transform.structured.match ops{{[\"linalg.generic\"]}} "
-                f"attributes {{{_TARGET}}} in %root : (!transform.any_op) -> !transform.any_op")
-    tiled, loops = script.tile("%op", [1, 1, 0])
-    script.emit(f"transform.structured.vectorize {tiled} : !transform.any_op")
-    _apply(_func_of(op), _sequence(script.lines))
+    for rank in sorted(ranks):
+        op = script.fresh()
+        script.emit(f"{op} = transform.structured.match ops{{[\"linalg.generic\"]}} "
+                    f"attributes {{{PANELS} = {rank} : i64}} in %root "
+                    f": (!transform.any_op) -> !transform.any_op")
+        tiled, _ = script.tile(op, [1] * (rank - 1) + [0])
+        script.emit(f"transform.structured.vectorize {tiled} : !transform.any_op")
+    _apply(func, _sequence(script.lines))
 
 
 def _func_of(op):
@@ -251,9 +240,14 @@ def tile_matmul(module_op) -> None:
 
     from .pack_matmul import PACKED, PANELS
 
+    copies = {}
     for op in [op for op in walk(module_op) if op.name == "linalg.generic"
                and PANELS in op.attributes]:
-        _vectorize_panels(op)
+        func = _func_of(op)
+        copies.setdefault(func.attributes["sym_name"].value, (func, set()))[1].add(
+            ir.IntegerAttr(op.attributes[PANELS]).value)
+    for func, ranks in copies.values():
+        _vectorize_copies(func, ranks)
     funcs = {}
     for op in [op for op in walk(module_op) if op.name == "linalg.generic"
                and PACKED in op.attributes]:

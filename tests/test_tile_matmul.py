@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import ember as em
-from conftest import TOLERANCES, rng_for
+from conftest import TOLERANCES, rng_for, using_threads
+from ember.passes.pack_matmul import KC, MC
 from ember.passes.tile_matmul import _parts, register_tile, schedule_text
 
 SHAPES = [
@@ -97,12 +98,20 @@ def _after_packing(x, y) -> str:
 
 
 @pytest.mark.parametrize("dtype, n", [("float32", 96), ("float64", 48)])
-def test_big_matmuls_get_a_packed_right_hand_side(dtype, n):
+def test_big_matmuls_are_blocked_and_packed(dtype, n):
     nr = register_tile(np.dtype(dtype).itemsize)[1]
-    text = _after_packing(np.ones((260, 300), dtype), np.ones((300, n), dtype))
+    with using_threads(1):
+        text = _after_packing(np.ones((260, 300), dtype), np.ones((300, n), dtype))
     assert "ember.contraction_packed" in text
-    assert f"tensor<{n // nr}x300x{nr}x" in text          # the NR-column panels of y
+    # k = 300: a KC-deep block and the 44 left; m = 260: MC-row blocks and the 4 left
+    for depth in (KC, 300 - KC):
+        assert f"tensor<{n // nr}x{depth}x{nr}x" in text     # y's block in NR-column panels
+        assert f"tensor<{MC}x{depth}x" in text              # x's block, copied
+        assert f"tensor<{260 % MC}x{depth}x" in text
     assert "tensor.collapse_shape" in text
+    # NOTE: y's panels are packed once per (n, k) block: hoisted out of the loop over m
+    loop_m = text.index(f"step %c{MC} ")
+    assert text.index(f"tensor<{n // nr}x{KC}x{nr}x") < loop_m
 
 
 @pytest.mark.parametrize("x_shape, y_shape", [((260, 300), (300, 33)),   # n not a multiple of NR

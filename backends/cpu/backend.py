@@ -28,7 +28,8 @@ STAGES = FRONT_STAGES + (
     Stage("linalg", ("ember-to-linalg", "canonicalize", "cse"),
           "linalg, tensor, arith and math on tensors; one linalg.generic per fused group"),
     Stage("llvm", ("ember-expand-math", "ember-drop-empty-tensors", "ember-distinct-results",
-                   "ember-widen-bools", "ember-tile-rows", "ember-pack-matmul", "ember-parallelize", "ember-tile-conv", "ember-tile-matmul",
+                   "ember-widen-bools", "ember-tile-rows", "ember-parallelize", "ember-pack-matmul",
+                   "ember-tile-conv", "ember-tile-matmul",
                    "ember-lower-cpu"),
           "f32 transcendentals as polynomials, bools as bytes, matmuls and convolutions tiled and "
           "vectorized, "

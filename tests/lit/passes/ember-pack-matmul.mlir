@@ -1,22 +1,30 @@
 // RUN: ember-opt %s --ember-pack-matmul | filecheck %s
 
-// y is copied into NR-column panels (n/NR x k x NR, NR from the host's vector width) from its
-// (k, n/NR, NR) view, a permutation (marked for vectorization by ember-tile-matmul), the
-// matmul runs over (m, n0, k, n1) into the (m, n/NR, NR) view of its init, and the result is
-// that view collapsed back to (m, n): no copy of the result.
+// The product is tiled into cache blocks, loops (n, k, m): k = 300 is a KC = 256 block and
+// the 44 left, m = 260 is MC = 64-row blocks and the 4 left. Per (n, k) block, y's block is
+// copied into NR-column panels (NR from the host's vector width) from its (k, n/NR, NR)
+// view, a permutation (marked for vectorization by ember-tile-matmul), once: outside the loop
+// over m, and shared by both parts of m. Per m block, x's block is copied, and the block's
+// product runs over (m, n0, k, n1) into the (m, n/NR, NR) view of its block of the result.
 
 #x = affine_map<(d0, d1, d2) -> (d0, d1)>
 #y = affine_map<(d0, d1, d2) -> (d1, d2)>
 #o = affine_map<(d0, d1, d2) -> (d0, d2)>
 
 // CHECK-LABEL: func.func @packed
-// CHECK:         %[[Y:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] {{.*}} : tensor<300x128xf32> into tensor<300x{{[0-9]+}}x{{[0-9]+}}xf32>
-// CHECK:         %[[P:.*]] = linalg.generic {{.*}} ins(%[[Y]] : tensor<300x{{[0-9]+}}x{{[0-9]+}}xf32>) outs(%{{.*}} : tensor<{{[0-9]+}}x300x{{[0-9]+}}xf32>) attrs =  {ember.pack_panels}
-// CHECK:         %[[F:.*]] = linalg.fill
-// CHECK:         %[[W:.*]] = tensor.expand_shape %[[F]] {{\[\[}}0], [1, 2]] output_shape
-// CHECK:         %[[R:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "parallel"]{{.*}} ins(%{{.*}}, %[[P]] : {{.*}}) outs(%[[W]] : {{.*}}) attrs =  {ember.contraction_packed}
-// CHECK:         %[[C:.*]] = tensor.collapse_shape %[[R]] {{\[\[}}0], [1, 2]] : tensor<260x{{[0-9]+}}x{{[0-9]+}}xf32> into tensor<260x128xf32>
-// CHECK:         return %[[C]]
+// CHECK:         %[[Y:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] {{.*}} : tensor<256x128xf32> into tensor<256x{{[0-9]+}}x{{[0-9]+}}xf32>
+// CHECK:         %[[P:.*]] = linalg.generic {{.*}} ins(%[[Y]] : tensor<256x{{[0-9]+}}x{{[0-9]+}}xf32>) outs(%{{.*}} : tensor<{{[0-9]+}}x256x{{[0-9]+}}xf32>) attrs =  {ember.pack_panels = 3 : i64}
+// CHECK:         scf.for
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c64
+// CHECK-NOT:         ember.pack_panels = 3
+// CHECK:             %[[X:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<64x256xf32>) attrs =  {ember.pack_panels = 2 : i64}
+// CHECK:             %[[W:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape
+// CHECK:             %[[R:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "parallel"]{{.*}} ins(%[[X]], %[[P]] : {{.*}}) outs(%[[W]] : {{.*}}) attrs =  {ember.contraction_packed}
+// CHECK:             tensor.collapse_shape %[[R]] {{\[\[}}0], [1, 2]] : tensor<64x{{[0-9]+}}x{{[0-9]+}}xf32> into tensor<64x128xf32>
+// CHECK:           %[[X4:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<4x256xf32>) attrs =  {ember.pack_panels = 2 : i64}
+// CHECK:           linalg.generic {{.*}} ins(%[[X4]], %[[P]] : {{.*}}) {{.*}} attrs =  {ember.contraction_packed}
+// CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<{{[0-9]+}}x44x{{[0-9]+}}xf32>) attrs =  {ember.pack_panels = 3 : i64}
+// CHECK:         return
 func.func @packed(%a: tensor<260x300xf32>, %b: tensor<300x128xf32>) -> tensor<260x128xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<260x128xf32>

@@ -37,3 +37,45 @@ func.func @small(%a: tensor<8x16xf32>) -> tensor<8x16xf32> {
   } -> tensor<8x16xf32>
   return %r : tensor<8x16xf32>
 }
+
+// The fill of a split op's init is computed in each chunk, on its own part (in parallel, and
+// in cache just before the op accumulates into it); the whole fill is gone. A 513-row sum is
+// split at 512 first and reads the fill through slices: its fill stays whole.
+#x = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+
+// CHECK-LABEL: func.func @filled
+// CHECK-NOT:     linalg.fill
+// CHECK:         scf.forall (%{{.*}}) in (2)
+// CHECK:           %[[F:.*]] = linalg.fill {{.*}} -> tensor<256xf32>
+// CHECK:           linalg.generic {{.*}} outs(%[[F]] : tensor<256xf32>)
+func.func @filled(%a: tensor<512x128xf32>) -> tensor<512xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<512xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<512xf32>) -> tensor<512xf32>
+  %r = linalg.generic {indexing_maps = [#x, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%a : tensor<512x128xf32>) outs(%init : tensor<512xf32>) {
+  ^bb0(%u: f32, %acc: f32):
+    %s = arith.addf %acc, %u : f32
+    linalg.yield %s : f32
+  } -> tensor<512xf32>
+  return %r : tensor<512xf32>
+}
+
+// CHECK-LABEL: func.func @filled_and_split
+// CHECK:         linalg.fill {{.*}} -> tensor<513xf32>
+// CHECK:         scf.forall (%{{.*}}) in (2)
+// CHECK-NOT:       linalg.fill
+// CHECK:         tensor.parallel_insert_slice
+func.func @filled_and_split(%a: tensor<513x128xf32>) -> tensor<513xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<513xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<513xf32>) -> tensor<513xf32>
+  %r = linalg.generic {indexing_maps = [#x, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%a : tensor<513x128xf32>) outs(%init : tensor<513xf32>) {
+  ^bb0(%u: f32, %acc: f32):
+    %s = arith.addf %acc, %u : f32
+    linalg.yield %s : f32
+  } -> tensor<513xf32>
+  return %r : tensor<513xf32>
+}
