@@ -175,6 +175,18 @@ class Lowerer:
         strides = [1] * len(sizes) if strides is None else list(strides)
         return tensor.InsertSliceOp(src, dest, [], [], [], list(offsets), list(sizes), strides).result
 
+    def copy_into(self, src, dest, offsets, strides):
+        """`dest` with `src` written at `offsets` (every `strides`-th element) by a
+        linalg.copy into that slice of it. NOTE: not an insert_slice of `src`, which
+        bufferizes to a memref.copy into a strided view: MLIR's runtime copies those one
+        element at a time (a padded conv input: 6 ms of a 20 ms conv)."""
+        from mlir.dialects import linalg
+
+        src_aval = AVal.of_type(src.type)
+        window = self.extract_slice(dest, src_aval, offsets, strides)
+        copied = linalg.copy(src, outs=[window])
+        return self.insert_slice(copied, dest, offsets, src_aval.shape, strides)
+
     def extract_slice(self, src, out: AVal, start, stride):
         from mlir.dialects import tensor
 
@@ -185,23 +197,12 @@ class Lowerer:
     def pad(self, x, src: AVal, low, high, value, interior=None):
         """x with `low`/`high` elements of `value` before/after each dim and `interior` ones
         between neighbours (dilation). Negative `low`/`high` crop instead."""
-        from mlir import ir
-        from mlir.dialects import tensor
-
         interior = [0] * src.rank if interior is None else list(interior)
         dilated = [d + max(d - 1, 0) * it for d, it in zip(src.shape, interior)]
         grow_lo, grow_hi = [max(v, 0) for v in low], [max(v, 0) for v in high]
         grown = AVal(tuple(d + lo + hi for d, lo, hi in zip(dilated, grow_lo, grow_hi)), src.dtype)
-        if any(interior):
-            x = self.insert_slice(x, self.filled(grown, value), grow_lo, src.shape,
-                                  [it + 1 for it in interior])
-        elif any(grow_lo) or any(grow_hi):
-            scalar = self._scalar_const(value, src)
-            op = tensor.PadOp(grown.mlir_type(), x, [], [], grow_lo, grow_hi)
-            block = op.regions[0].blocks.append(*[ir.IndexType.get()] * src.rank)
-            with ir.InsertionPoint(block):
-                tensor.YieldOp(scalar)
-            x = op.result
+        if any(interior) or any(grow_lo) or any(grow_hi):
+            x = self.copy_into(x, self.filled(grown, value), grow_lo, [it + 1 for it in interior])
         if all(v >= 0 for v in list(low) + list(high)):
             return x
         out = AVal(tuple(d + lo + hi for d, lo, hi in zip(dilated, low, high)), src.dtype)

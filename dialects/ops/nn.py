@@ -1,6 +1,6 @@
 """Convolution: conv2d (NHWC input, HWIO filter, explicit padding) and its two gradients.
 
-Window arithmetic and padding: windows.py. conv2d lowers after a tensor.pad to
+Window arithmetic and padding: windows.py. conv2d lowers after padding (`Lowerer.pad`) to
 linalg.conv_2d_nhwc_hwcf's computation as a generic with vectorizable inner loops
 (`Lowerer.conv2d`). Its gradients are primitives of their own (NumPy kernel and lowering
 each), so a backward pass compiles like the forward one; they are linear, so their own

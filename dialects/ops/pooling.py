@@ -1,6 +1,6 @@
 """Pooling: max_pool2d and avg_pool2d over NHWC inputs, and their gradients.
 
-Window arithmetic and padding: windows.py. The forward ops lower after a tensor.pad (-inf
+Window arithmetic and padding: windows.py. The forward ops lower after padding (`Lowerer.pad`, -inf
 for max) to linalg's named NHWC pooling ops; padding never wins a max and is not counted
 in a mean. The gradients scatter each window's gradient back with one linalg.generic over
 (n, h, w, c, kh, kw) that reads the windows covering each input element (`_unpool`).

@@ -1,6 +1,9 @@
 // RUN: ember-opt %s --ember-to-linalg | filecheck %s
 
-// Convolution and pooling pad with tensor.pad (zeros; -inf for max). Pooling uses linalg's
+// Convolution and pooling pad by filling a tensor of the padded shape (zeros; -inf for max)
+// and copying the input into its interior with linalg.copy (a tensor.pad would bufferize to
+// a memref.copy into a strided view, which MLIR's runtime copies element by element). Pooling
+// uses linalg's
 // named NHWC ops; convolution is linalg.conv_2d_nhwc_hwcf's computation as a generic whose
 // loops (n, oh, kh, kw, c, ow, f) end in contiguous ones. iota, gather and random_bits are
 // generics over linalg.index; scatter_add is a serial scf.for nest.
@@ -10,8 +13,11 @@
 // CHECK-DAG:   #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>
 // CHECK-LABEL: func.func @conv
 // CHECK:         %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK:         %[[PADDED:.*]] = tensor.pad %arg0 low[0, 1, 1, 0] high[0, 1, 1, 0]
-// CHECK:           tensor.yield %[[ZERO]]
+// CHECK:         %[[FILL:.*]] = linalg.fill ins(%[[ZERO]] : f32) {{.*}} -> tensor<1x7x7x2xf32>
+// CHECK:         %[[INSIDE:.*]] = tensor.extract_slice %[[FILL]][0, 1, 1, 0] [1, 5, 5, 2] [1, 1, 1, 1]
+// CHECK:         %[[COPY:.*]] = linalg.copy {{.*}} ins(%arg0 : {{.*}}) outs(%[[INSIDE]] : {{.*}})
+// CHECK:         %[[PADDED:.*]] = tensor.insert_slice %[[COPY]] into %[[FILL]][0, 1, 1, 0] [1, 5, 5, 2] [1, 1, 1, 1]
+// CHECK-NOT:     tensor.pad
 // CHECK:         linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]} ins(%[[PADDED]], %arg1
 // CHECK:           arith.mulf
 // CHECK:           arith.addf
@@ -32,8 +38,8 @@ func.func @conv_crops(%x: tensor<1x5x5x2xf32>, %w: tensor<2x2x2x4xf32>) -> tenso
 
 // CHECK-LABEL: func.func @pools
 // CHECK:         %[[NEG_INF:.*]] = arith.constant 0xFF800000 : f32
-// CHECK:         tensor.pad %arg0 low[0, 1, 1, 0]
-// CHECK:           tensor.yield %[[NEG_INF]]
+// CHECK:         linalg.fill ins(%[[NEG_INF]] : f32)
+// CHECK:         linalg.copy {{.*}} ins(%arg0
 // CHECK:         linalg.pooling_nhwc_max
 // CHECK:         %[[SUM:.*]] = linalg.pooling_nhwc_sum
 // CHECK:         linalg.generic {{.*}} ins(%[[SUM]]
