@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from ..dialects.locations import walk
 from .registry import register_pass
-from .tile_matmul import _FLOATS, _apply, _Script, _sequence, register_tile
+from .tile_matmul import _FLOATS, _apply, _Script, _sequence, lower_contractions, register_tile
 
 CONVOLUTION = "ember.convolution"   # set by `Lowerer.conv2d` and conv2d_backprop_filter's lowering
 _TARGET = "ember.tile_conv.target"
@@ -110,6 +110,16 @@ def register_parts(size: int, tile: int) -> list[tuple[int, int, int]]:
     return [p for p in [(whole, 0, tile), (size - whole, 0, size - whole)] if p[0] > 0]
 
 
+def balanced_parts(size: int, most: int) -> list[tuple[int, int, int]]:
+    """Splits a dim into as few register tiles of at most `most` as possible, of two sizes
+    that differ by one: (extent, 0, tile) parts (28 by 8: 4 tiles of 7, not 3 of 8 and one
+    of 4, whose 8 accumulators cannot hide the FMA latency)."""
+    tiles = -(-size // most)
+    small, wide = divmod(size, tiles)   # `wide` tiles of small + 1, the others of small
+    parts = [(wide * (small + 1), 0, small + 1), ((tiles - wide) * small, 0, small)]
+    return [p for p in parts if p[0] > 0]
+
+
 def schedule_text(ow: int, f: int, c: int, element_bytes: int,
                   vector_bytes: int | None = None) -> str:
     """The transform script for one conv_2d_nhwc_hwcf with these output width, output
@@ -118,15 +128,7 @@ def schedule_text(ow: int, f: int, c: int, element_bytes: int,
     return _ConvScript(0).conv_text(ow, f, c, owr, nr)
 
 
-LOWER_CONTRACTIONS = _sequence([
-    f"    %nests = transform.structured.match attributes {{{NEST}}} in %root "
-    ": (!transform.any_op) -> !transform.any_op",
-    "    transform.apply_patterns to %nests {",
-    "      transform.apply_patterns.vector.lower_contraction lowering_strategy = \"outerproduct\"",
-    "      transform.apply_patterns.vector.lower_outerproduct",
-    "      transform.apply_patterns.canonicalization",
-    "    } : !transform.any_op",
-])
+LOWER_CONTRACTIONS = lower_contractions(NEST)
 
 
 def _coefficients(expr, ndims: int) -> list[int] | None:

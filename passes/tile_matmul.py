@@ -166,18 +166,25 @@ def _sequence(lines: list[str]) -> str:
             f"{body}\n  }}\n}}\n")
 
 
-# NOTE: a second sequence, so that canonicalization folds one-trip loops while no handle
-# points at them; it is scoped to the marked loop nests, so that it leaves the rest of the
-# function alone (e.g. the identity copies of `ember-distinct-results`).
-LOWER_CONTRACTIONS = _sequence([
-    f"    %nests = transform.structured.match attributes {{{NEST}}} in %root "
-    ": (!transform.any_op) -> !transform.any_op",
-    "    transform.apply_patterns to %nests {",
-    "      transform.apply_patterns.vector.lower_contraction lowering_strategy = \"outerproduct\"",
-    "      transform.apply_patterns.vector.lower_outerproduct",
-    "      transform.apply_patterns.canonicalization",
-    "    } : !transform.any_op",
-])
+def lower_contractions(nest: str) -> str:
+    """The sequence that lowers the vector contractions of the loop nests marked `nest`
+    to outer products (FMAs) and canonicalizes them. NOTE: a second sequence, so that
+    canonicalization folds one-trip loops (and loop-carried values a hoisting left
+    unchanged) while no handle points at them; scoped to the marked nests, so that it
+    leaves the rest of the function alone (e.g. the identity copies of
+    `ember-distinct-results`)."""
+    return _sequence([
+        f"    %nests = transform.structured.match attributes {{{nest}}} in %root "
+        ": (!transform.any_op) -> !transform.any_op",
+        "    transform.apply_patterns to %nests {",
+        "      transform.apply_patterns.vector.lower_contraction lowering_strategy = \"outerproduct\"",
+        "      transform.apply_patterns.vector.lower_outerproduct",
+        "      transform.apply_patterns.canonicalization",
+        "    } : !transform.any_op",
+    ])
+
+
+LOWER_CONTRACTIONS = lower_contractions(NEST)
 
 
 def schedule_text(nb: int, m: int, k: int, n: int, element_bytes: int,

@@ -1,0 +1,71 @@
+// RUN: ember-opt %s --ember-pack-conv | filecheck %s
+
+// A forward convolution (loops n, oh, kh, kw, c, ow, f; stride 2 along the width) becomes,
+// per output row (n, oh), the product of the row's patches and the filter's panels: the
+// filter is copied once into NR-wide panels (NR from the host's vector width; marked for
+// vectorization by ember-tile-matmul); per row, the row's patches (OW x KH x KW x C) are
+// copied C elements at a time as vectors, the row of the output is zeroed (the fill of the
+// whole output is gone), and its register tiles (OWR columns x NR channels) accumulate in
+// vector registers over (kh, kw, c) as broadcasts, mulf and addf that LLVM may contract.
+
+#x = affine_map<(n, oh, kh, kw, c, ow, f) -> (n, oh + kh, ow * 2 + kw, c)>
+#w = affine_map<(n, oh, kh, kw, c, ow, f) -> (kh, kw, c, f)>
+#o = affine_map<(n, oh, kh, kw, c, ow, f) -> (n, oh, ow, f)>
+
+// CHECK-LABEL: func.func @packed
+// CHECK-NOT:     linalg.fill
+// CHECK:         %[[W:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2], [3, 4]] {{.*}} : tensor<3x3x3x64xf32> into tensor<3x3x3x{{[0-9]+}}x{{[0-9]+}}xf32>
+// CHECK:         %[[P:.*]] = linalg.generic {{.*}} ins(%[[W]] : {{.*}}) outs(%{{.*}} : tensor<{{[0-9]+}}x3x3x3x{{[0-9]+}}xf32>) attrs =  {ember.pack_panels = 5 : i64}
+// CHECK:         scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK:           scf.for %{{.*}} = %c0 to %c4 step %c1
+// CHECK:             tensor.empty() : tensor<1x1x4x3x3x3xf32>
+// CHECK:             vector.transfer_read %{{.*}} : tensor<3xf32>, vector<3xf32>
+// CHECK:             vector.transfer_write %{{.*}} : vector<3xf32>, tensor<1x1x4x3x3x3xf32>
+// CHECK:             %[[ROW:.*]] = tensor.extract_slice %{{.*}} : tensor<2x4x4x{{[0-9]+}}x{{[0-9]+}}xf32> to tensor<1x1x4x{{[0-9]+}}x{{[0-9]+}}xf32>
+// CHECK:             linalg.fill ins(%{{.*}} : f32) outs(%[[ROW]] :
+// CHECK:             vector.transfer_read {{.*}} vector<{{[0-9]+}}x{{[0-9]+}}xf32>
+// CHECK:             scf.for {{.*}} -> (vector<{{[0-9]+}}x{{[0-9]+}}xf32>)
+// CHECK:               scf.for
+// CHECK:                 scf.for
+// CHECK:                   vector.broadcast
+// CHECK:                   arith.mulf %{{.*}} fastmath<contract>
+// CHECK:                   arith.addf %{{.*}} fastmath<contract>
+// CHECK:         tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2], [3, 4]] : tensor<2x4x4x{{[0-9]+}}x{{[0-9]+}}xf32> into tensor<2x4x4x64xf32>
+// CHECK-NOT:     ember.convolution
+// CHECK:         return
+func.func @packed(%x: tensor<2x6x9x3xf32>, %w: tensor<3x3x3x64xf32>) -> tensor<2x4x4x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x4x4x64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x4x4x64xf32>) -> tensor<2x4x4x64xf32>
+  %r = linalg.generic {indexing_maps = [#x, #w, #o],
+                       iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
+      ins(%x, %w : tensor<2x6x9x3xf32>, tensor<3x3x3x64xf32>) outs(%init : tensor<2x4x4x64xf32>)
+      attrs = {ember.convolution} {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %p = arith.mulf %u, %v : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x4x4x64xf32>
+  return %r : tensor<2x4x4x64xf32>
+}
+
+// 36 output channels are not a multiple of NR (on any host): left to ember-tile-conv.
+// CHECK-LABEL: func.func @not_packed
+// CHECK:         linalg.fill
+// CHECK:         linalg.generic {{.*}} attrs =  {ember.convolution}
+// CHECK-NOT:     ember.pack_panels
+func.func @not_packed(%x: tensor<2x6x9x3xf32>, %w: tensor<3x3x3x36xf32>) -> tensor<2x4x4x36xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x4x4x36xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x4x4x36xf32>) -> tensor<2x4x4x36xf32>
+  %r = linalg.generic {indexing_maps = [#x, #w, #o],
+                       iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
+      ins(%x, %w : tensor<2x6x9x3xf32>, tensor<3x3x3x36xf32>) outs(%init : tensor<2x4x4x36xf32>)
+      attrs = {ember.convolution} {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %p = arith.mulf %u, %v : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x4x4x36xf32>
+  return %r : tensor<2x4x4x36xf32>
+}

@@ -1,0 +1,125 @@
+"""`ember-pack-conv`: convolutions as packed products of each output row's patches, against
+the naive NumPy references on widths that are not multiples of the register tile (primes,
+1), 1 and 3 input channels, strides, dilations and padding, on one and two threads; and
+what the pass leaves in the IR (filter panels, per-row patches, the fill in the row loop)."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import ember as em
+import references as ref
+from conftest import TOLERANCES, rng_for, using_threads
+from ember.dialects.ops import nn as conv_ops
+from ember.passes.tile_conv import balanced_parts
+from ember.passes.tile_matmul import register_tile
+
+NR = register_tile(4)[1]    # f32 lanes of two vector registers: output channels per panel
+
+# (x shape NHWC, filter HWIO, strides, dilations, padding (top, bottom, left, right))
+CONVS = [
+    ((2, 13, 13, 32), (3, 3, 32, NR), (1, 1), (1, 1), (1, 1, 1, 1)),
+    ((1, 11, 29, 3), (3, 3, 3, 2 * NR), (2, 1), (1, 1), (0, 2, 1, 1)),   # ow 29: tiles of 8 and 7
+    ((2, 9, 23, 1), (2, 3, 1, NR), (1, 2), (2, 1), (0, 1, 2, 0)),
+    ((1, 5, 1, 7), (1, 1, 7, NR), (1, 1), (1, 1), (0, 0, 0, 0)),         # ow 1
+    ((3, 10, 17, 5), (3, 2, 5, NR), (3, 1), (1, 3), (2, 2, 3, 1)),
+]
+
+
+def _ids(conv):
+    return "x{}f{}s{}d{}p{}".format(*("x".join(map(str, v)) for v in conv))
+
+
+def _tolerance(dtype, taps):
+    tol = TOLERANCES[dtype]
+    return dict(rtol=tol["rtol"] * np.sqrt(taps), atol=tol["atol"] * taps)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("conv", CONVS, ids=_ids)
+def test_packed_conv2d_matches_reference(conv, dtype, threads):
+    xs, fs, s, d, p = conv
+    rng = rng_for("pack_conv", conv, dtype)
+    x, f = (rng.standard_normal(shape).astype(dtype) for shape in (xs, fs))
+    window = dict(strides=s, dilations=d, padding=p)
+    with using_threads(threads):
+        got = em.function(lambda x, f: conv_ops.conv2d.bind(x, f, **window))(x, f).numpy()
+    want = ref.conv2d(x, f, s, d, p)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, **_tolerance(dtype, fs[0] * fs[1] * fs[2]))
+
+
+def test_packed_conv2d_with_an_epilogue_and_its_input_gradient():
+    rng = rng_for("pack_conv_epilogue")
+    x, f = rng.standard_normal((2, 12, 12, 3), np.float32), rng.standard_normal((3, 3, 3, NR), np.float32)
+    b = rng.standard_normal((NR,), np.float32)
+
+    def loss(x, f):
+        y = em.nn.relu(em.nn.conv2d(x, f, padding="same") + b)
+        return em.reduce_sum(y * y), y
+
+    (value, y), grads = em.function(em.value_and_grad(loss, argnums=(0, 1), has_aux=True))(x, f)
+    want_y = np.maximum(ref.conv2d(x, f, (1, 1), (1, 1), (1, 1, 1, 1)) + b, 0)
+    np.testing.assert_allclose(y.numpy(), want_y, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(value.numpy(), np.sum(want_y * want_y), rtol=1e-4)
+    g = 2 * want_y
+    np.testing.assert_allclose(grads[0].numpy(), ref.conv2d_input_grad(
+        g, f, x.shape, (1, 1), (1, 1), (1, 1, 1, 1)), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(grads[1].numpy(), ref.conv2d_filter_grad(
+        x, g, f.shape, (1, 1), (1, 1), (1, 1, 1, 1)), rtol=1e-4, atol=1e-3)
+
+
+def _after(x, f, passes, padding=(0, 0, 0, 0)) -> str:
+    from ember.passes import run_passes
+    from ember.runtime.lowered import parse
+
+    window = dict(strides=(1, 1), dilations=(1, 1), padding=padding)
+    fn = em.function(lambda x, f: conv_ops.conv2d.bind(x, f, **window))
+    module = parse(fn.lower(x, f).as_text("linalg"))
+    with module.context:
+        run_passes(module, passes)
+    return str(module)
+
+
+def test_conv_is_packed_row_by_row():
+    x, f = np.ones((2, 13, 15, 32), np.float32), np.ones((3, 3, 32, 2 * NR), np.float32)
+    with using_threads(1):
+        text = _after(x, f, ["ember-pack-conv"], padding=(1, 1, 1, 1))
+    assert f"tensor<2x3x3x32x{NR}xf32>" in text                # the filter in NR-wide panels
+    assert "tensor<1x1x15x3x3x32xf32>" in text                 # one output row's patches
+    assert "tensor<2x13x15x3x3x32xf32>" not in text            # never the whole patch matrix
+    # NOTE: the output is zeroed one row at a time, in the row loop, not as a whole
+    assert not re.search(r"linalg.fill .*-> tensor<2x13x15x", text)
+    assert re.search(rf"linalg.fill .*-> tensor<1x1x15x2x{NR}xf32>", text)
+    # 15 columns: register tiles of OWR columns or one fewer, accumulated in registers
+    for _, _, tile in balanced_parts(15, register_tile(4)[0]):
+        assert f"iter_args(%arg9 = %14) -> (vector<{tile}x{NR}xf32>)" in text
+    assert "ember.convolution_packed" not in text and "ember.pack_conv" not in text
+
+
+@pytest.mark.parametrize("x_shape, f_shape", [((2, 13, 13, 32), (3, 3, 32, NR + 4)),  # F % NR
+                                              ((2, 13, 13, 32), (3, 3, 32, 5))])
+def test_other_convolutions_are_left_to_tile_conv(x_shape, f_shape):
+    text = _after(np.ones(x_shape, np.float32), np.ones(f_shape, np.float32), ["ember-pack-conv"])
+    assert "ember.convolution" in text     # the convolution generic, as it was
+    assert "x3x3x32x" not in text           # no filter panels, no patches
+
+
+def test_packed_conv_is_vectorized_with_contractible_multiplies():
+    x, f = np.ones((2, 13, 13, 32), np.float32), np.ones((3, 3, 32, 2 * NR), np.float32)
+    text = em.function(lambda x, f: em.nn.conv2d(x, f)).lower(x, f).as_text("llvm")
+    assert re.search(rf"llvm.fmul .*fastmath<contract>.* : vector<{NR}xf32>", text)
+    assert "memrefCopy" not in text     # the patch copy is vector loads and stores
+
+
+@pytest.mark.parametrize("size, most", [(1, 8), (7, 8), (8, 8), (28, 8), (29, 8), (100, 8), (13, 6)])
+def test_balanced_parts_cover_the_dim_with_tiles_that_differ_by_one(size, most):
+    parts = balanced_parts(size, most)
+    assert sum(p[0] for p in parts) == size
+    tiles = [p[2] for p in parts]
+    assert max(tiles) <= most and max(tiles) - min(tiles) <= 1
+    assert all(extent % tile == 0 for extent, _, tile in parts)
+    assert sum(extent // tile for extent, _, tile in parts) == -(-size // most)
