@@ -105,11 +105,10 @@ def _pack(op, strides, dilations, nr: int):
         if fill is None:
             wide = tensor.expand_shape(wide_type, init, [[0], [1], [2], [3, 4]], [],
                                        [n, oh, ow, f // nr, nr])
-        else:   # NOTE: a fill of the wide view, so that the script fuses it into the row loop
+        else:   # NOTE: a fill of the wide view, which `_fill_rows` moves into the row loop
             dest = tensor.expand_shape(wide_type, fill.operands[1], [[0], [1], [2], [3, 4]], [],
                                        [n, oh, ow, f // nr, nr])
-            wide_fill = linalg.fill(fill.operands[0], outs=[dest])
-            wide = wide_fill
+            wide = linalg.fill(fill.operands[0], outs=[dest])
         nn, hh, ww, f0, a, b, cc, f1 = d
         product = generic_op(
             [patches.results[0], panels.results[0]],
