@@ -1,6 +1,7 @@
 """The backend registry (built-ins and plugins alike), the CPU backend and the compile cache."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -10,9 +11,11 @@ import pytest
 import ember as em
 from ember import backends
 from ember.backends import available_backends, get_backend, register_backend
-from ember.backends.cpu import CPUBackend
+from ember.backends.cpu import CPUBackend, toolchain
 from ember.passes import FRONT_STAGES
 from ember.runtime import cache
+
+from conftest import using_threads
 
 
 class CountingBackend(CPUBackend):
@@ -139,6 +142,35 @@ def test_a_function_may_be_named_like_a_c_library_function():
     assert run.returncode == 0, report
     assert run.stdout.split() == [w for name in ["pow", "exp", "sin", "free", "malloc", "main", "expf"]
                                   for w in (name, "ok")], report
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_code_generation_runs_one_part_per_core(monkeypatch, jobs):
+    """A module of several functions (here the OpenMP bodies of a 2-thread function) is split
+    into one part per core, each optimized and compiled on its own, and linked as one."""
+    tools = []
+    run = toolchain._run
+
+    def recording(command, what, stdin=None):
+        if "--version" not in command:
+            tools.append(os.path.basename(command[0]))
+        return run(command, what, stdin)
+
+    monkeypatch.setattr(toolchain, "_run", recording)
+    monkeypatch.setattr(toolchain, "codegen_jobs", lambda: jobs)
+    x = np.random.default_rng(jobs).standard_normal((301, 257)).astype(np.float32)
+
+    def program(x):
+        return em.nn.softmax(em.tanh(x) * 3.0, axis=-1) + em.reduce_sum(x, axis=0)
+
+    with using_threads(2):
+        got = em.function(program).lower(x).compile()([x])[0]
+    assert tools.count("opt") == tools.count("llc") == jobs, tools
+    assert tools.count("llvm-split") == (jobs > 1), tools
+    t = np.tanh(x.astype(np.float64)) * 3.0
+    e = np.exp(t - t.max(axis=-1, keepdims=True))
+    np.testing.assert_allclose(got, e / e.sum(axis=-1, keepdims=True) + x.sum(axis=0, dtype=np.float64),
+                               rtol=1e-4, atol=1e-3)
 
 
 # -- the compile cache -------------------------------------------------------------------------

@@ -5,6 +5,13 @@ optimize and generate code for this machine's CPU (`-mcpu=native`), as the JIT d
 library is linked by the system's C compiler driver `cc` and loaded with ctypes; the same
 file is the entry of the disk compile cache.
 
+Code generation runs on every usable core: a module of several functions (a multi-threaded
+function's OpenMP bodies are functions of their own) is split by `llvm-split` into one part
+per core, balanced by size, and each part goes through `opt` and `llc` at the same time as
+the others (measured: the Keras MLP train step's 26 functions, 2 cores: 0.8-1.0 s -> 0.55 s).
+Functions that call each other across parts stay direct calls: `llvm-split` makes the
+module-local symbols they share hidden, so they are linked inside the library.
+
 Besides the traced function, the library exports
 `ember.packed.<symbol>(PyArrayObject **arrays, int64 data_offset)`, which calls it with the
 data pointer of each array (read at `data_offset` in the array object, where NumPy keeps it:
@@ -18,6 +25,8 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 from ...frontend.errors import CompileError, EmberError
 
@@ -111,6 +120,11 @@ def pointer_arguments(module, symbol: str) -> int:
     raise CompileError(f"function '{symbol}' not found in the module at the llvm stage")
 
 
+def codegen_jobs() -> int:
+    """How many parts `build_shared_library` generates code for at once: the usable cores."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def build_shared_library(module, symbol: str, path: str, opt_level: int) -> None:
     """Compiles `module` (at the `llvm` stage) into the shared library `path`."""
     from mlir.dialects import llvm as llvm_dialect
@@ -119,20 +133,40 @@ def build_shared_library(module, symbol: str, path: str, opt_level: int) -> None
     with module.context:
         llvm_ir = llvm_dialect.translate_module_to_llvmir(module.operation)
     llvm_ir += "\n" + packed_wrapper(symbol, n_args)
-    target = [f"-mtriple={host_triple()}", "-mcpu=native"]
-    bitcode = _run([llvm_tool("opt"), f"-O{opt_level}", *target, "-", "-o", "-"],
-                   f"optimizing '{symbol}' (opt)", llvm_ir.encode())
-    obj = path + ".o"
+    jobs = min(codegen_jobs(), llvm_ir.count("\ndefine "))
+    work = tempfile.mkdtemp(prefix=os.path.basename(path) + ".", dir=os.path.dirname(path) or ".")
     try:
-        _run([llvm_tool("llc"), f"-O{opt_level}", *target, "-relocation-model=pic",
-              "-filetype=obj", "-", "-o", obj], f"generating code for '{symbol}' (llc)", bitcode)
+        if jobs > 1:
+            source = os.path.join(work, "module.ll")
+            with open(source, "w") as f:
+                f.write(llvm_ir)
+            _run([llvm_tool("llvm-split"), f"-j{jobs}", "-o", os.path.join(work, "part"), source],
+                 f"splitting '{symbol}' into {jobs} parts (llvm-split)")
+            parts = [os.path.join(work, f"part{i}") for i in range(jobs)]
+            with ThreadPoolExecutor(jobs) as pool:
+                objects = list(pool.map(
+                    lambda part: _object_file(part, None, symbol, opt_level), parts))
+        else:
+            objects = [_object_file(os.path.join(work, "module"), llvm_ir.encode(), symbol,
+                                    opt_level)]
         lib_dir = runtime_library_dir()
-        _run([c_compiler(), "-shared", "-o", path, obj, "-Wl,--as-needed", f"-L{lib_dir}",
+        _run([c_compiler(), "-shared", "-o", path, *objects, "-Wl,--as-needed", f"-L{lib_dir}",
               f"-Wl,-rpath,{lib_dir}", *[f"-l{name}" for name in RUNTIME_LIBRARIES], "-lm"],
              f"linking '{symbol}' (cc -shared)")
     finally:
-        if os.path.exists(obj):
-            os.remove(obj)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _object_file(source: str, text: bytes | None, symbol: str, opt_level: int) -> str:
+    """`opt` then `llc` on the LLVM module in file `source` (or `text`, if given); returns the
+    object file's path."""
+    target = [f"-mtriple={host_triple()}", "-mcpu=native"]
+    bitcode = _run([llvm_tool("opt"), f"-O{opt_level}", *target, "-" if text is not None else source,
+                    "-o", "-"], f"optimizing '{symbol}' (opt)", text)
+    obj = source + ".o"
+    _run([llvm_tool("llc"), f"-O{opt_level}", *target, "-relocation-model=pic", "-filetype=obj",
+          "-", "-o", obj], f"generating code for '{symbol}' (llc)", bitcode)
+    return obj
 
 
 def _run(command: list[str], what: str, stdin: bytes | None = None) -> bytes:
