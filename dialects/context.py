@@ -15,6 +15,19 @@ if _DIALECT_MODULE not in sys.modules:
         _DIALECT_MODULE, "The ember dialect's ops have no Python classes; see ember.dialects.")
 
 
+def _prefer_light_dialect_modules() -> None:
+    """Puts `ember.dialects.bindings` first among the packages where the MLIR bindings look
+    for a dialect's Python module (once per dialect and process): its `linalg` skips the
+    opdsl definitions of upstream's. NOTE: other dialects are not there; their search moves
+    on to `mlir.dialects` at once."""
+    from mlir._mlir_libs import _mlir
+
+    package = __name__.rsplit(".", 1)[0] + ".bindings"
+    modules = list(_mlir.globals.dialect_search_modules)
+    if package not in modules:
+        _mlir.globals.dialect_search_modules = [package] + modules
+
+
 def make_context():
     """A new `mlir.ir.Context` in which `ember.*` ops parse and verify.
 
@@ -28,6 +41,7 @@ def make_context():
     """
     from mlir import ir
 
+    _prefer_light_dialect_modules()
     ctx = ir.Context()
     irdl.load(ctx)
     return ctx

@@ -13,6 +13,7 @@ from ..dialects.primitive import ELEMENTWISE, REDUCTION, AVal, OpView, lookup
 from ..dialects.values import producer
 from ..frontend.errors import CompileError
 from .arith_builder import ArithBuilder
+from . import linalg_ops
 from .fuse_elementwise import is_fusion_group
 from .registry import register_pass
 
@@ -62,15 +63,11 @@ def generic_op(inputs, input_maps, init, out_map, iterators, body):
     """A linalg.generic with one output at the insertion point; `body(*input_scalars,
     out_scalar)` builds its block and returns the value it yields."""
     from mlir import ir
-    from mlir.dialects import linalg
 
-    iter_attr = ir.ArrayAttr.get([ir.Attribute.parse(f"#linalg.iterator_type<{it}>")
-                                  for it in iterators])
-    maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in list(input_maps) + [out_map]])
-    op = linalg.GenericOp_(list(inputs), [init], maps, iter_attr)
+    op = linalg_ops.generic(inputs, [init], list(input_maps) + [out_map], iterators)
     block = op.regions[0].blocks[0]
     with ir.InsertionPoint(block):
-        linalg.YieldOp([body(*block.arguments)])
+        linalg_ops.yield_([body(*block.arguments)])
     return op
 
 
@@ -114,11 +111,8 @@ class Lowerer:
         return tensor.EmptyOp(list(aval.shape), aval.dtype.mlir_type()).result
 
     def filled(self, aval: AVal, value):
-        from mlir.dialects import linalg
-
         init = self.empty(aval)
-        scalar = self._scalar_const(value, aval)
-        return linalg.fill(scalar, outs=[init])
+        return linalg_ops.fill(self._scalar_const(value, aval), init)
 
     @staticmethod
     def _scalar_const(value, aval: AVal):
@@ -138,10 +132,7 @@ class Lowerer:
                           lambda *args: body(ArithBuilder(), *args)).results[0]
 
     def transpose(self, x, out: AVal, perm):
-        from mlir.dialects import linalg
-
-        # NOTE: unlike linalg.matmul/fill, linalg.transpose returns the op, not its value.
-        return linalg.transpose(x, outs=[self.empty(out)], permutation=list(perm)).results[0]
+        return linalg_ops.transpose(x, self.empty(out), perm)
 
     def reshape(self, x, src: AVal, dst: AVal):
         """Row-major reshape: collapse to 1-D, then expand (0-D tensors use empty groups)."""
@@ -180,11 +171,9 @@ class Lowerer:
         linalg.copy into that slice of it. NOTE: not an insert_slice of `src`, which
         bufferizes to a memref.copy into a strided view: MLIR's runtime copies those one
         element at a time (a padded conv input: 6 ms of a 20 ms conv)."""
-        from mlir.dialects import linalg
-
         src_aval = AVal.of_type(src.type)
         window = self.extract_slice(dest, src_aval, offsets, strides)
-        copied = linalg.copy(src, outs=[window])
+        copied = linalg_ops.copy(src, window)
         return self.insert_slice(copied, dest, offsets, src_aval.shape, strides)
 
     def extract_slice(self, src, out: AVal, start, stride):
@@ -232,19 +221,13 @@ class Lowerer:
 
     def pool2d(self, kind: str, x, window, init, strides):
         """linalg.pooling_nhwc_{max,sum} of an (already padded) NHWC input."""
-        from mlir.dialects import linalg
-
         window_aval = AVal(tuple(window), AVal.of_type(x.type).dtype)
-        build = {"max": linalg.pooling_nhwc_max, "sum": linalg.pooling_nhwc_sum}[kind]
-        return build(x, self.empty(window_aval), outs=[init], strides=list(strides), dilations=[1, 1])
+        return linalg_ops.pooling_nhwc(kind, x, self.empty(window_aval), init, strides)
 
     @staticmethod
     def index(dim: int):
         """The iteration index of loop `dim` inside a linalg.generic body (type index)."""
-        from mlir.dialects import linalg
-
-        # NOTE: not linalg.index, which the opdsl's `index` shadows in the linalg package.
-        return linalg.IndexOp(dim).result
+        return linalg_ops.index(dim)
 
     @staticmethod
     def index_const(value: int):

@@ -35,6 +35,7 @@ Others (and filter gradients) are left to `ember-tile-conv`.
 from __future__ import annotations
 
 from ..dialects.locations import walk
+from . import linalg_ops
 from .ember_to_linalg import generic_op
 from .pack_matmul import PANELS
 from .parallelize import _own_fill
@@ -72,7 +73,7 @@ def _pack(op, strides, dilations, nr: int):
     """Replaces the convolution generic by the filter's panels, the patch copy and the
     packed product (marked `PACKED`; its patch copy `_PATCHES`)."""
     from mlir import ir
-    from mlir.dialects import arith, linalg, tensor
+    from mlir.dialects import arith, tensor
 
     x, w, init = op.operands[0], op.operands[1], op.operands[2]
     element = ir.RankedTensorType(init.type).element_type
@@ -108,7 +109,7 @@ def _pack(op, strides, dilations, nr: int):
         else:   # NOTE: a fill of the wide view, which `_fill_rows` moves into the row loop
             dest = tensor.expand_shape(wide_type, fill.operands[1], [[0], [1], [2], [3, 4]], [],
                                        [n, oh, ow, f // nr, nr])
-            wide = linalg.fill(fill.operands[0], outs=[dest])
+            wide = linalg_ops.fill(fill.operands[0], dest)
         nn, hh, ww, f0, a, b, cc, f1 = d
         product = generic_op(
             [patches.results[0], panels.results[0]],
@@ -198,14 +199,13 @@ def _fill_rows(row_loop) -> None:
     iter_arg. NOTE: fuse_into_containing_op does not fuse through an scf.for's iter_args.
     """
     from mlir import ir
-    from mlir.dialects import linalg
 
     outer = row_loop.parent.opview   # the n loop
     fill = outer.initArgs[0].owner
     row_arg = row_loop.regions[0].blocks[0].arguments[1]
     row = next(use.owner for use in row_arg.uses if use.owner.name == "tensor.extract_slice")
     with ir.InsertionPoint.after(row), row.location:
-        filled = linalg.fill(fill.operands[0], outs=[row.results[0]])
+        filled = linalg_ops.fill(fill.operands[0], row.results[0])
     for use in list(row.results[0].uses):
         if use.owner != filled.owner:
             use.owner.operands[use.operand_number] = filled

@@ -27,6 +27,7 @@ channels and OWR output columns keep OWR * 2 accumulators in registers.
 from __future__ import annotations
 
 from ..dialects.locations import walk
+from . import linalg_ops
 from .registry import register_pass
 from .tile_matmul import _FLOATS, _apply, _Script, _sequence, lower_contractions, register_tile
 
@@ -191,12 +192,12 @@ def _multiply_accumulates(op) -> bool:
 
 def _transpose(value, perm):
     from mlir import ir
-    from mlir.dialects import linalg, tensor
+    from mlir.dialects import tensor
 
     type_ = ir.RankedTensorType(value.type)
     shape = [type_.shape[i] for i in perm]
     empty = tensor.EmptyOp(shape, type_.element_type).result
-    return linalg.transpose(value, outs=[empty], permutation=list(perm)).results[0]
+    return linalg_ops.transpose(value, empty, perm)
 
 
 def _to_named(op, kind, strides, dilations):
@@ -208,19 +209,16 @@ def _to_named(op, kind, strides, dilations):
     (c, kh, kw, o): it is transposed in and out (copies of the size of x, g and the filter).
     """
     from mlir import ir
-    from mlir.dialects import linalg
 
     x, f, init = op.operands
     with ir.InsertionPoint(op), op.location:
         if kind == "conv":
-            result = linalg.conv_2d_nhwc_hwcf(x, f, outs=[init], strides=list(strides),
-                                              dilations=list(dilations))
+            result = linalg_ops.conv_2d_nhwc_hwcf(x, f, init, strides, dilations)
             named = result.owner
         else:
-            result = linalg.conv_2d_nhwc_hwcf(
+            result = linalg_ops.conv_2d_nhwc_hwcf(
                 _transpose(x, (3, 1, 2, 0)), _transpose(f, (1, 2, 0, 3)),
-                outs=[_transpose(init, (2, 0, 1, 3))], strides=list(dilations),
-                dilations=list(strides))
+                _transpose(init, (2, 0, 1, 3)), strides=dilations, dilations=strides)
             named = result.owner
             result = _transpose(result, (1, 2, 0, 3))
     op.results[0].replace_all_uses_with(result)

@@ -15,7 +15,7 @@
 // CHECK:         %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK:         %[[FILL:.*]] = linalg.fill ins(%[[ZERO]] : f32) {{.*}} -> tensor<1x7x7x2xf32>
 // CHECK:         %[[INSIDE:.*]] = tensor.extract_slice %[[FILL]][0, 1, 1, 0] [1, 5, 5, 2] [1, 1, 1, 1]
-// CHECK:         %[[COPY:.*]] = linalg.copy {{.*}} ins(%arg0 : {{.*}}) outs(%[[INSIDE]] : {{.*}})
+// CHECK:         %[[COPY:.*]] = linalg.copy{{.*}} ins(%arg0 : {{.*}}) outs(%[[INSIDE]] : {{.*}})
 // CHECK:         %[[PADDED:.*]] = tensor.insert_slice %[[COPY]] into %[[FILL]][0, 1, 1, 0] [1, 5, 5, 2] [1, 1, 1, 1]
 // CHECK-NOT:     tensor.pad
 // CHECK:         linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]} ins(%[[PADDED]], %arg1
@@ -39,7 +39,7 @@ func.func @conv_crops(%x: tensor<1x5x5x2xf32>, %w: tensor<2x2x2x4xf32>) -> tenso
 // CHECK-LABEL: func.func @pools
 // CHECK:         %[[NEG_INF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK:         linalg.fill ins(%[[NEG_INF]] : f32)
-// CHECK:         linalg.copy {{.*}} ins(%arg0
+// CHECK:         linalg.copy{{.*}} ins(%arg0
 // CHECK:         linalg.pooling_nhwc_max
 // CHECK:         %[[SUM:.*]] = linalg.pooling_nhwc_sum
 // CHECK:         linalg.generic {{.*}} ins(%[[SUM]]
