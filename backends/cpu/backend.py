@@ -30,7 +30,8 @@ STAGES = FRONT_STAGES + (
     Stage("llvm", ("ember-expand-math", "ember-drop-empty-tensors", "ember-distinct-results",
                    "ember-widen-bools", "ember-tile-rows", "ember-parallelize",
                    "ember-vectorize-copies", "ember-pack-matmul", "ember-pack-conv",
-                   "ember-tile-conv", "ember-tile-matmul", "ember-lower-cpu"),
+                   "ember-tile-conv", "ember-tile-matmul", "ember-vectorize-elementwise",
+                   "ember-lower-cpu"),
           "f32 transcendentals as polynomials, bools as bytes, matmuls and convolutions packed, "
           "tiled and vectorized, bufferized, in the LLVM dialect"),
 )
