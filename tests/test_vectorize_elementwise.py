@@ -86,3 +86,17 @@ def test_reads_across_the_innermost_loop_are_left_alone():
     assert "linalg.generic" in text or "linalg.transpose" in text
     got = em.function(lambda x, y: x + em.transpose(y))(x, 2 * np.ones((21, 9), np.float32))
     np.testing.assert_array_equal(got.numpy(), np.full((9, 21), 3, np.float32))
+
+
+def test_llvm_is_told_not_to_unroll_the_vector_loops():
+    """The hint reaches LLVM IR as loop metadata (see toolchain._attach_loop_annotations)."""
+    from mlir.dialects import llvm
+
+    from ember.backends.cpu import toolchain
+
+    x, b = _inputs("bias_relu", (37, 19))
+    module = parse(em.function(CASES["bias_relu"][0]).lower(x, b).as_text("llvm"))
+    with module.context:
+        toolchain._attach_loop_annotations(module)
+        text = llvm.translate_module_to_llvmir(module.operation)
+    assert "llvm.loop.unroll.disable" in text
