@@ -44,8 +44,19 @@ def copy(src, init):
 
 
 def transpose(x, init, permutation):
-    """`x` with its dims permuted into `init`: init.shape[i] == x.shape[permutation[i]]."""
-    return _named(_ops().TransposeOp([init.type], x, init, list(permutation))).results[0]
+    """`x` with its dims permuted into `init` (init.shape[i] == x.shape[permutation[i]]), as
+    a linalg.generic that reads `x` through the permutation. NOTE: not the named
+    linalg.transpose: the CPU passes split generics across threads (`ember-parallelize`) and
+    vectorize their transposed reads in 2-D tiles (`ember-vectorize-elementwise`)."""
+    from mlir import ir
+
+    rank = len(permutation)
+    dims = [ir.AffineDimExpr.get(i) for i in range(rank)]
+    read = ir.AffineMap.get(rank, 0, [dims[list(permutation).index(j)] for j in range(rank)])
+    op = generic([x], [init], [read, ir.AffineMap.get_identity(rank)], ["parallel"] * rank)
+    with ir.InsertionPoint(op.regions[0].blocks[0]):
+        yield_([op.regions[0].blocks[0].arguments[0]])
+    return op.results[0]
 
 
 def conv_2d_nhwc_hwcf(x, filter_, init, strides, dilations):

@@ -271,7 +271,7 @@ func.func @g(%x: {F32_4}) -> {F32_4} {{
     (chain, 1),
     (lambda x: em.reduce_max(x, axis=0), 1),
     (lambda x: em.reduce_sum(em.tanh(x) + 1.0), 1),
-    (lambda x: em.transpose(x) * 2.0, 1),  # linalg.transpose, then the multiplication
+    (lambda x: em.transpose(x) * 2.0, 2),  # the transpose (a generic), then the multiplication
 ])
 def test_one_linalg_generic_per_group(fn, generics):
     args = (f32(4, 8),) if fn is not chain else (f32(4, 8), f32(8))

@@ -79,13 +79,17 @@ def test_no_generic_is_left_to_llvm(name):
     assert "llvm.loop_annotation" in text
 
 
-def test_reads_across_the_innermost_loop_are_left_alone():
-    """x + y.T reads y down its columns: strided, not vectorized here."""
-    x = np.ones((9, 21), np.float32)
-    text = _before_lowering(lambda x, y: x + em.transpose(y), x, np.ones((21, 9), np.float32))
-    assert "linalg.generic" in text or "linalg.transpose" in text
-    got = em.function(lambda x, y: x + em.transpose(y))(x, 2 * np.ones((21, 9), np.float32))
-    np.testing.assert_array_equal(got.numpy(), np.full((9, 21), 3, np.float32))
+@pytest.mark.parametrize("shape,perm", [((9, 21), (1, 0)), ((128, 512), (1, 0)), ((1, 17), (1, 0)),
+                                        ((3, 20, 33), (0, 2, 1)), ((5, 7, 40), (2, 0, 1)),
+                                        ((4, 6, 5, 3), (3, 1, 2, 0))],
+                         ids=lambda v: "x".join(map(str, v)))
+def test_transposes_match_numpy(shape, perm):
+    """Transposes (and an elementwise op reading one) in square vector tiles."""
+    x = rng_for("vectorize_elementwise", "transpose", shape).standard_normal(shape).astype(np.float32)
+    y = np.ascontiguousarray(np.transpose(x, perm)) * 0.5
+    got = em.function(lambda x, y: em.transpose(x, perm) + y)(x, y)
+    np.testing.assert_array_equal(got.numpy(), np.transpose(x, perm) + y)
+    assert "linalg.generic" not in _before_lowering(lambda x: em.transpose(x, perm), x)
 
 
 def test_llvm_is_told_not_to_unroll_the_vector_loops():
