@@ -23,18 +23,10 @@ from ..dialects.locations import walk
 from .registry import register_pass
 from .tile_matmul import _apply, _Script, _sequence, host_vector_bytes
 from .tile_rows import _BODY_DIALECTS, _generic_maps, _iterators, _plain, _static_type
+from .vectorize_copies import _element_bytes
 
 _MARK = "ember.vectorize_elementwise.op"      # i64: the op's position in the script
 NEST = "ember.vectorize_elementwise.nest"     # the outermost loop of each vectorized op
-
-
-def _element_bytes(type_) -> int | None:
-    from mlir import ir
-
-    element = type_.element_type
-    if isinstance(element, (ir.FloatType, ir.IntegerType)) and element.width % 8 == 0:
-        return element.width // 8
-    return None
 
 
 def _target(op) -> tuple[list[int], int, int | None] | None:
@@ -54,16 +46,18 @@ def _target(op) -> tuple[list[int], int, int | None] | None:
         if not isinstance(value.type, ir.ShapedType):
             continue   # a scalar operand
         type_ = _static_type(value)
-        if type_ is None or _element_bytes(type_) is None:
+        element_bytes = _element_bytes(type_.element_type) if type_ is not None else None
+        if element_bytes is None:
             return None
-        widest = max(widest, _element_bytes(type_))
+        widest = max(widest, element_bytes)
         positions = [e.position if isinstance(e, ir.AffineDimExpr) else None for e in map_.results]
         if inner in positions[:-1]:
             across.add(positions[-1])   # read across the innermost loop: a transpose
         for dim, position in zip(type_.shape, positions):
             if position is not None:
                 sizes[position] = dim
-    if None in sizes or len(across) > 1 or None in across or maps[-1].results[-1] != ir.AffineDimExpr.get(inner):
+    if None in sizes or len(across) > 1 or None in across \
+            or maps[-1].results[-1] != ir.AffineDimExpr.get(inner):
         return None
     (other,) = across or {None}
     if other is not None and iterators[other] != "parallel":
