@@ -10,9 +10,9 @@ from __future__ import annotations
 
 
 def _ops():
-    """MLIR's generated linalg op classes. NOTE: importing them registers the dialect with the
-    Python bindings, which then do not import `mlir.dialects.linalg` when they meet a linalg
-    op or attribute."""
+    """MLIR's generated linalg op classes. (The bindings find the dialect's Python module in
+    `ember.dialects.bindings`, see `dialects/context.py`, so meeting a linalg op or attribute
+    does not import `mlir.dialects.linalg` either.)"""
     from mlir.dialects import _linalg_ops_gen
 
     return _linalg_ops_gen
@@ -79,7 +79,7 @@ def generic(inputs, inits, indexing_maps, iterator_types):
     types) and no ops yet: the caller builds them and ends the block with `yield_`."""
     from mlir import ir
 
-    ops = _ops()   # NOTE: first, so that the bindings know the dialect before its attributes
+    ops = _ops()
     maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in indexing_maps])
     iterators = ir.ArrayAttr.get([ir.Attribute.parse(f"#linalg.iterator_type<{it}>")
                                   for it in iterator_types])
