@@ -1,18 +1,28 @@
 """`ember-expand-math`: f32 `math.exp`, `math.tanh` and `math.erf` as polynomial arith code.
 
 LLVM lowers these ops to scalar libm calls, which stop loops from vectorizing (tanhf is
-~8x slower than NumPy's SIMD tanh on a 4M chain). These expansions are branch-free arith
-that LLVM vectorizes. Accuracy, checked against float64 over the whole f32 range:
+~8x slower than NumPy's SIMD tanh on a 4M chain). These expansions are branch-free arith,
+on scalars or vectors of f32. Accuracy, checked against float64 over the whole f32 range:
 exp <= 1 ulp (Cephes' range reduction and polynomial, denormals kept), tanh and erf
 <= 8 ulp, absolute error < 5e-7 (rational minimax forms, as in Eigen). f64 keeps libm.
+
+The pass runs after the schedules have vectorized the loops (the math ops are
+elementwise-mappable, so they vectorize as they are), which lets exp scale by 2^m with one
+instruction where the host has one: `llvm.intr.ldexp` on a 1-D vector becomes AVX-512's
+`vscalefps`, against nine integer and float ops that build 2^m from exponent bits (scalar
+ldexp, and vector ldexp without AVX-512, are libm calls).
 """
 from __future__ import annotations
 
 from ..dialects.locations import walk
 from .registry import register_pass
+from .tile_matmul import host_cpu_flags
 
-_EXP_HI = 88.72283935546875   # exp overflows f32 above this
-_EXP_LO = -104.0              # exp underflows to 0 below this (denormals above it)
+# The clamp keeps the reduction in range and the result exact at the ends: for x in
+# (88.7228, 89], m is 128 and y * 2^128 overflows to inf; at -104, m is -150 and
+# y * 2^-150 rounds to 0. So only NaN needs a select.
+_EXP_HI = 89.0
+_EXP_LO = -104.0
 _EXP_POLY = (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
              1.6666665459e-1, 5.0000001201e-1)
 _TANH_CLAMP = 7.90531110763549805  # tanh(x) rounds to +-1 in f32 beyond this
@@ -28,26 +38,67 @@ _ERF_Q = (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
           -7.37332916720468e-03, -1.42647390514189e-02)
 
 
-class _F32:
-    """Tiny f32 arith emitter at the current insertion point."""
+def _f32_shape(type_) -> list[int] | None:
+    """The vector shape of an f32 or vector-of-f32 type ([] for a scalar); None otherwise."""
+    from mlir import ir
 
-    def __init__(self):
+    if isinstance(type_, ir.F32Type):
+        return []
+    if isinstance(type_, ir.VectorType):
+        if isinstance(type_.element_type, ir.F32Type) and not any(type_.scalable_dims):
+            return list(type_.shape)
+    return None
+
+
+class _F32:
+    """Tiny f32 arith emitter at the current insertion point, on scalars or on vectors of one
+    shape (constants are splats)."""
+
+    def __init__(self, shape: list[int]):
         from mlir import ir
 
-        self.f32 = ir.F32Type.get()
-        self.i32 = ir.IntegerType.get_signless(32)
+        f32, i32 = ir.F32Type.get(), ir.IntegerType.get_signless(32)
+        self.shape = shape
+        self.f32 = ir.VectorType.get(shape, f32) if shape else f32
+        self.i32 = ir.VectorType.get(shape, i32) if shape else i32
+
+    def _const(self, type_, attr):
+        from mlir import ir
+        from mlir.dialects import arith
+
+        if self.shape:
+            attr = ir.DenseElementsAttr.get_splat(type_, attr)
+        return arith.ConstantOp(type_, attr).result
 
     def c(self, value):
         from mlir import ir
-        from mlir.dialects import arith
 
-        return arith.ConstantOp(self.f32, ir.FloatAttr.get(self.f32, value)).result
+        return self._const(self.f32, ir.FloatAttr.get(ir.F32Type.get(), value))
 
     def ci(self, value):
         from mlir import ir
+
+        return self._const(self.i32, ir.IntegerAttr.get(ir.IntegerType.get_signless(32), value))
+
+    def ldexp(self, y, m):
+        """y * 2^m for integral f32 m in [-150, 128], without overflow or flushing denormals."""
+        from mlir import ir
         from mlir.dialects import arith
 
-        return arith.ConstantOp(self.i32, ir.IntegerAttr.get(self.i32, value)).result
+        mi = arith.fptosi(self.i32, m)
+        if len(self.shape) == 1 and "avx512f" in host_cpu_flags():
+            # NOTE: llvm.intr.ldexp takes a scalar exponent only; the intrinsic takes vectors
+            return ir.Operation.create(
+                "llvm.call_intrinsic", results=[self.f32], operands=[y, mi],
+                attributes={"intrin": ir.StringAttr.get("llvm.ldexp"),
+                            "op_bundle_sizes": ir.DenseI32ArrayAttr.get([]),
+                            "operandSegmentSizes": ir.DenseI32ArrayAttr.get([2, 0])}).result
+        # 2^m as two factors, so m stays representable
+        e1 = arith.shrsi(mi, self.ci(1))
+        e2 = arith.subi(mi, e1)
+        s1 = arith.bitcast(self.f32, arith.shli(arith.addi(e1, self.ci(127)), self.ci(23)))
+        s2 = arith.bitcast(self.f32, arith.shli(arith.addi(e2, self.ci(127)), self.ci(23)))
+        return arith.mulf(arith.mulf(y, s1), s2)
 
     def horner(self, x, coefficients):
         from mlir.dialects import arith, math
@@ -71,15 +122,7 @@ def _exp(e: _F32, x):
     r = math.fma(m, e.c(-0.693359375), c)        # ln2 split in two for an exact product
     r = math.fma(m, e.c(2.12194440e-4), r)
     y = arith.addf(math.fma(e.horner(r, _EXP_POLY), arith.mulf(r, r), r), e.c(1.0))
-    # 2^m as two factors, so m in [-150, 128] stays representable (denormals, no overflow)
-    mi = arith.fptosi(e.i32, m)
-    e1 = arith.shrsi(mi, e.ci(1))
-    e2 = arith.subi(mi, e1)
-    s1 = arith.bitcast(e.f32, arith.shli(arith.addi(e1, e.ci(127)), e.ci(23)))
-    s2 = arith.bitcast(e.f32, arith.shli(arith.addi(e2, e.ci(127)), e.ci(23)))
-    out = arith.mulf(arith.mulf(y, s1), s2)
-    out = arith.select(arith.cmpf(arith.CmpFPredicate.OGT, x, e.c(_EXP_HI)), e.c(float("inf")), out)
-    out = arith.select(arith.cmpf(arith.CmpFPredicate.OLT, x, e.c(_EXP_LO)), e.c(0.0), out)
+    out = e.ldexp(y, m)
     return arith.select(arith.cmpf(arith.CmpFPredicate.UNO, x, x), x, out)
 
 
@@ -104,15 +147,16 @@ _EXPANSIONS = {
 }
 
 
-@register_pass("ember-expand-math", "Expand f32 math.exp/tanh/erf into vectorizable polynomials")
+@register_pass("ember-expand-math", "Expand f32 math.exp/tanh/erf (scalars or vectors) into polynomials")
 def expand_math(module_op) -> None:
     from mlir import ir
 
     for op in list(walk(module_op)):
         expand = _EXPANSIONS.get(op.name)
-        if expand is None or str(op.results[0].type) != "f32":
+        shape = None if expand is None else _f32_shape(op.results[0].type)
+        if shape is None:
             continue
         with op.location, ir.InsertionPoint(op):
-            value = expand(_F32(), op.operands[0])
+            value = expand(_F32(shape), op.operands[0])
         op.results[0].replace_all_uses_with(value)
         op.erase()

@@ -1,10 +1,13 @@
-"""`ember-lower-cpu`: linalg on tensors to the LLVM dialect, for the CPU backend.
+"""`ember-bufferize` and `ember-lower-cpu`: linalg on tensors to the LLVM dialect, for the CPU
+backend, in two steps.
 
-Bufferizes whole functions (identity layouts at the boundary), turns results into
-caller-allocated out-parameters (so NumPy arrays are written in place), turns the
-`scf.forall` loops of `ember-parallelize` into OpenMP parallel loops, lowers loops,
-vectors (from `ember-tile-matmul` and `ember-tile-conv`), math and memrefs to LLVM, with
-the bare-pointer calling convention for memrefs.
+`ember-bufferize` bufferizes whole functions (identity layouts at the boundary), turns
+results into caller-allocated out-parameters (so NumPy arrays are written in place) and
+frees intermediate buffers. `ember-lower-cpu` then turns the `scf.forall` loops of
+`ember-parallelize` into OpenMP parallel loops, and lowers loops, vectors (from the
+schedules), math and memrefs to LLVM, with the bare-pointer calling convention for memrefs.
+Between the two, passes may emit LLVM intrinsics, which bufferization's deallocation
+rejects (unknown memory effects): `ember-expand-math` does.
 
 NOTE: `convert-openmp-to-llvm` converts functions too (without the bare-pointer option),
 so it runs after `convert-func-to-llvm`; memrefs reach LLVM before `convert-scf-to-cf`,
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 from .registry import register_pass
 
-CPU_LOWERING = ",".join([
+CPU_BUFFERIZATION = ",".join([
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
     # NOTE: a tiled loop's insert_slice bufferizes to a copy between two equal subviews; cse
     # makes them one value and canonicalize drops the self-copy. It also folds
@@ -25,6 +28,9 @@ CPU_LOWERING = ",".join([
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
     "func.func(buffer-hoisting)",
     "buffer-deallocation-pipeline",
+])
+
+CPU_LOWERING = ",".join([
     "convert-linalg-to-loops",
     "convert-vector-to-scf{full-unroll}",
     "scf-forall-to-parallel",
@@ -44,5 +50,7 @@ CPU_LOWERING = ",".join([
     "reconcile-unrealized-casts",
 ])
 
-register_pass("ember-lower-cpu", "Bufferize and lower linalg on tensors to the LLVM dialect (CPU)",
+register_pass("ember-bufferize", "Bufferize functions; results become caller-allocated out-parameters (CPU)",
+              pipeline=CPU_BUFFERIZATION)
+register_pass("ember-lower-cpu", "Lower bufferized loops, vectors, math and memrefs to the LLVM dialect (CPU)",
               pipeline=CPU_LOWERING)

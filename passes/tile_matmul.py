@@ -34,13 +34,18 @@ _FLOATS = {"f32": 4, "f64": 8}
 
 
 @functools.lru_cache(maxsize=1)
-def host_vector_bytes() -> int:
-    """The widest SIMD register of the host (x86 flags from /proc/cpuinfo; 16 otherwise)."""
+def host_cpu_flags() -> frozenset[str]:
+    """The host's x86 feature flags (from /proc/cpuinfo; empty elsewhere)."""
     try:
         with open("/proc/cpuinfo") as f:
-            flags = set(next((line for line in f if line.startswith("flags")), "").split())
+            return frozenset(next((line for line in f if line.startswith("flags")), "").split())
     except OSError:
-        return 16
+        return frozenset()
+
+
+def host_vector_bytes() -> int:
+    """The widest SIMD register of the host (16 bytes where the flags say nothing wider)."""
+    flags = host_cpu_flags()
     if "avx512f" in flags:
         return 64
     return 32 if "avx" in flags else 16

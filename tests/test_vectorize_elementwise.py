@@ -14,7 +14,7 @@ from ember.passes import run_passes
 from ember.runtime.lowered import parse
 
 LLVM_STAGE = next(stage for stage in STAGES if stage.name == "llvm").passes
-BEFORE_LOWERING = [p for p in LLVM_STAGE if p != "ember-lower-cpu"]
+BEFORE_LOWERING = LLVM_STAGE[:LLVM_STAGE.index("ember-bufferize")]
 
 
 def _leaky(x):

@@ -27,13 +27,13 @@ OPT_LEVEL = 3
 STAGES = FRONT_STAGES + (
     Stage("linalg", ("ember-to-linalg", "canonicalize", "cse"),
           "linalg, tensor, arith and math on tensors; one linalg.generic per fused group"),
-    Stage("llvm", ("ember-expand-math", "ember-drop-empty-tensors", "ember-distinct-results",
+    Stage("llvm", ("ember-drop-empty-tensors", "ember-distinct-results",
                    "ember-widen-bools", "ember-tile-rows", "ember-parallelize",
                    "ember-vectorize-copies", "ember-pack-matmul", "ember-pack-conv",
                    "ember-tile-conv", "ember-tile-matmul", "ember-vectorize-elementwise",
-                   "ember-lower-cpu"),
-          "f32 transcendentals as polynomials, bools as bytes, matmuls and convolutions packed, "
-          "tiled and vectorized, bufferized, in the LLVM dialect"),
+                   "ember-bufferize", "ember-expand-math", "ember-lower-cpu"),
+          "bools as bytes, matmuls and convolutions packed, tiled and vectorized, bufferized, "
+          "f32 transcendentals as polynomials, in the LLVM dialect"),
 )
 
 

@@ -24,6 +24,21 @@ func.func @exp_f32(%x: tensor<8xf32>) -> tensor<8xf32> {
   return %r : tensor<8xf32>
 }
 
+// On vectors (the pass runs after the schedules have vectorized the loops) the constants
+// are splats, and 2^m is one ldexp on 1-D vectors where the host has AVX-512 (vscalefps),
+// or built from exponent bits as above.
+// CHECK-LABEL: func.func @exp_vector
+// CHECK-NOT:     math.exp
+// CHECK:         arith.constant dense<{{.*}}> : vector<16xf32>
+// CHECK:         math.fma %{{.*}} : vector<16xf32>
+// CHECK:         {{llvm.call_intrinsic "llvm.ldexp"|arith.shli}}
+// CHECK:         arith.cmpf uno, %{{.*}} : vector<16xf32>
+// CHECK:         return
+func.func @exp_vector(%x: vector<16xf32>) -> vector<16xf32> {
+  %y = math.exp %x : vector<16xf32>
+  return %y : vector<16xf32>
+}
+
 // tanh and erf become a ratio of two polynomials in x*x; tanh saturates to copysign(1, x).
 // CHECK-LABEL: func.func @tanh_erf_f32
 // CHECK-NOT:     math.tanh

@@ -1,5 +1,5 @@
-// RUN: ember-opt %s --ember-lower-cpu | filecheck %s
-// RUN: ember-opt %s --ember-lower-cpu | filecheck %s --check-prefix=GONE
+// RUN: ember-opt %s --ember-bufferize --ember-lower-cpu | filecheck %s
+// RUN: ember-opt %s --ember-bufferize --ember-lower-cpu | filecheck %s --check-prefix=GONE
 
 // Everything is in the LLVM dialect afterwards.
 // GONE:     module

@@ -28,7 +28,7 @@ func.func @syntax_error(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // An upstream pass failing on an op reports the op's location.
 // RUN: echo 'func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> { %0 = "ember.exp"(%x) : (tensor<4xf32>) -> tensor<4xf32> return %0 : tensor<4xf32> }' > %t.dir/ember.mlir
-// RUN: not ember-opt %t.dir/ember.mlir --ember-lower-cpu 2>&1 | filecheck %s --check-prefix=PASS-FAILED
+// RUN: not ember-opt %t.dir/ember.mlir --ember-bufferize --ember-lower-cpu 2>&1 | filecheck %s --check-prefix=PASS-FAILED
 // PASS-FAILED: ember.mlir:1:57: error: op was not bufferized
 
 // A missing input file.

@@ -58,11 +58,13 @@ func.func @located(%x: tensor<4xf32>) -> tensor<4xf32> {
 // LIST-DAG: ember-canonicalize {{ +}}Fold constants
 // LIST-DAG: ember-fuse {{ +}}Fuse elementwise chains
 // LIST-DAG: ember-to-linalg {{ +}}Lower ember ops
-// LIST-DAG: ember-lower-cpu {{ +}}Bufferize and lower
+// LIST-DAG: ember-bufferize {{ +}}Bufferize functions
+// LIST-DAG: ember-lower-cpu {{ +}}Lower bufferized loops
 // LIST-DAG: ember-verify {{ +}}Check every ember op
 // HELP-DAG: --ember-canonicalize
 // HELP-DAG: --ember-fuse
 // HELP-DAG: --ember-to-linalg
+// HELP-DAG: --ember-bufferize
 // HELP-DAG: --ember-lower-cpu
 // HELP-DAG: --ember-verify
 // HELP-DAG: --pass-pipeline

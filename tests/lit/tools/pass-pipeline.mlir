@@ -2,7 +2,7 @@
 // RUN: ember-opt %s --pass-pipeline='builtin.module(ember-canonicalize, ember-fuse, ember-to-linalg, func.func(cse, canonicalize))' \
 // RUN:   | filecheck %s --check-prefix=LINALG
 // RUN: ember-opt %s --pass-pipeline='builtin.module(ember-canonicalize, cse)' | filecheck %s --check-prefix=CSE
-// RUN: ember-opt %s --pass-pipeline='builtin.module(ember-canonicalize, ember-fuse, ember-to-linalg, canonicalize, cse, ember-lower-cpu)' \
+// RUN: ember-opt %s --pass-pipeline='builtin.module(ember-canonicalize, ember-fuse, ember-to-linalg, canonicalize, cse, ember-bufferize, ember-lower-cpu)' \
 // RUN:   | filecheck %s --check-prefix=LLVM
 // RUN: ember-opt %s --pass-pipeline='builtin.module(ember-fuse, func.func(cse), ember-to-linalg)' --print-ir-after-all 2>&1 >/dev/null \
 // RUN:   | filecheck %s --check-prefix=ORDER
