@@ -16,8 +16,10 @@ transform-dialect schedule to each:
 NR is two vector registers of the host (AVX-512: 32 f32 lanes) and MR the rows that keep
 MR * 2 accumulators in registers. The cache blocks of big matmuls (`ember-pack-matmul`,
 marked `ember.contraction_packed`, loops (m, n0, k, n1)) get step 3 and 4 only, and the
-copies into their packed blocks are vectorized row by row. Other generics, integer matmuls and single-row products
-(m == 1) are left alone; `ember-lower-cpu` lowers them to loops as before.
+copies into their packed blocks are vectorized row by row. Single-row products (m == 1,
+e.g. one example through a Dense layer) get wider register tiles instead (NR of half the
+register file, no cache tiles: their x row is tiny). Other generics and integer matmuls are
+left alone; `ember-lower-cpu` lowers them to loops as before.
 """
 from __future__ import annotations
 
@@ -78,6 +80,7 @@ class _Script:
     def __init__(self, nb: int):
         self.nb, self.lines, self.n = nb, [], 0
         self.k_loops: list[str] = []      # the innermost (k) loop of each part
+        self.nests: list[str] = []        # the outermost loop of each part
 
     def fresh(self) -> str:
         self.n += 1
@@ -120,6 +123,7 @@ class _Script:
         op, loops = self.tile(op, [0] * nb + [m[2], 1, n[2]], interchange)
         self.emit(f"transform.structured.vectorize {op} : !transform.any_op")
         self.emit(f"transform.annotate {(outer or loops)[0]} \"{NEST}\" : !transform.any_op")
+        self.nests.append((outer or loops)[0])
         self.k_loops.append(loops[-1])
 
     def text(self, sizes: tuple[int, int, int], mr: int, nr: int) -> str:
@@ -131,6 +135,28 @@ class _Script:
             for hn, n in self.split(hm, nb + 2, _parts(n_size, NC, nr)):
                 for hk, k in self.split(hn, nb + 1, _parts(k_size, KC, 1)):
                     self.schedule(hk, m, k, n)
+        return self.finish()
+
+    def row_text(self, k_size: int, n_size: int, nr: int) -> str:
+        """The schedule of a single-row product (vector x matrix): n in register tiles of
+        NR accumulators, k innermost, so that each step is one broadcast x element times one
+        contiguous stretch of a y row, and the accumulators stay in registers for all of k."""
+        self.emit(f"%op = transform.structured.match ops{{[\"linalg.generic\"]}} "
+                  f"attributes {{{_TARGET}}} in %root : (!transform.any_op) -> !transform.any_op")
+        for hn, n in self.split("%op", self.nb + 2, _parts(n_size, 0, nr)):
+            self.schedule(hn, (1, 0, 1), (k_size, 0, 1), n)
+        # NOTE: lowered to FMAs here, in its own nests: casting away the unit m and k dims
+        # first (as `finish` does, function-wide) leaves a vector x matrix contraction
+        # that the outer-product lowering unrolls into one scalar product per lane. The
+        # broadcast of the x element folds into the contraction first, then it is lowered.
+        for patterns in (("transfer_permutation_patterns", "reduction_to_contract"),
+                         ("lower_contraction lowering_strategy = \"outerproduct\"",
+                          "lower_outerproduct")):
+            for nest in self.nests:
+                self.emit(f"transform.apply_patterns to {nest} {{")
+                for pattern in patterns:
+                    self.emit(f"  transform.apply_patterns.vector.{pattern}")
+                self.emit("} : !transform.any_op")
         return self.finish()
 
     def packed_text(self, m_size: int, mr: int) -> str:
@@ -192,9 +218,19 @@ def lower_contractions(nest: str) -> str:
 LOWER_CONTRACTIONS = lower_contractions(NEST)
 
 
+def row_register_tile(element_bytes: int, vector_bytes: int | None = None) -> int:
+    """NR of a single-row product: half the register file as accumulators (AVX-512: 16 of
+    32 registers, 256 f32 lanes); the other half holds the broadcast and the loads."""
+    vector_bytes = vector_bytes or host_vector_bytes()
+    registers = 32 if vector_bytes == 64 else 16
+    return registers // 2 * vector_bytes // element_bytes
+
+
 def schedule_text(nb: int, m: int, k: int, n: int, element_bytes: int,
                   vector_bytes: int | None = None) -> str:
     """The transform script for one (batch..., m, k, n) matmul generic of these sizes."""
+    if m == 1:
+        return _Script(nb).row_text(k, n, row_register_tile(element_bytes, vector_bytes))
     mr, nr = register_tile(element_bytes, vector_bytes)
     return _Script(nb).text((m, k, n), mr, nr)
 
@@ -269,8 +305,8 @@ def tile_matmul(module_op) -> None:
     for op in [op for op in walk(module_op) if op.name == "linalg.generic"
                and CONTRACTION in op.attributes]:
         sizes = _sizes(op)
-        if sizes is None or sizes[1] == 1 or sizes[2] == 0:
-            continue  # NOTE: single rows (vector x matrix) stay on the loop path
+        if sizes is None or sizes[2] == 0:
+            continue
         func = _func_of(op)
         op.attributes[_TARGET] = ir.UnitAttr.get()
         _apply(func, schedule_text(*sizes))

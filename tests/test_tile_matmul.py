@@ -3,13 +3,15 @@ the tiles (primes, 1, remainders of one row), batched with broadcast batch dims,
 parts of the schedule that do not need a compiler (splits, register tile)."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 import ember as em
 from conftest import TOLERANCES, rng_for, using_threads
 from ember.passes.pack_matmul import KC, MC
-from ember.passes.tile_matmul import _parts, register_tile, schedule_text
+from ember.passes.tile_matmul import _parts, register_tile, row_register_tile, schedule_text
 
 SHAPES = [
     ((1, 1), (1, 1)),
@@ -20,7 +22,12 @@ SHAPES = [
     ((129, 257), (257, 65)),
     ((128, 784), (784, 512)),
     ((3, 1, 17, 9), (4, 9, 11)),   # batch dims broadcast both ways
-    ((2, 1, 5), (5, 7)),           # one row per batch: left on the loop path
+    ((2, 1, 5), (5, 7)),           # one row per batch
+    # single rows: NR-wide register tiles (AVX-512 f32: 256 lanes) and a remainder
+    ((1, 5), (5, 10)),
+    ((1, 784), (784, 512)),
+    ((1, 257), (257, 263)),
+    ((1, 3), (3, 1)),
     # packed (`ember-pack-matmul`: n a multiple of NR, m >= 256, k >= 256)
     ((257, 263), (263, 64)),
     ((300, 256), (256, 96)),
@@ -77,6 +84,27 @@ def test_register_tile_follows_the_vector_width():
     assert register_tile(8, 64) == (8, 16)
     assert register_tile(4, 32) == (6, 16)     # AVX2
     assert register_tile(4, 16) == (4, 8)
+
+
+def test_single_row_products_use_half_the_registers_as_accumulators():
+    assert row_register_tile(4, 64) == 256    # AVX-512: 16 of 32 registers, f32
+    assert row_register_tile(8, 64) == 128
+    assert row_register_tile(4, 32) == 64     # AVX2: 8 of 16
+    assert row_register_tile(4, 16) == 32
+
+
+def test_single_row_products_are_vector_fmas_over_k():
+    text = schedule_text(0, 1, 37, 300, 4, vector_bytes=64)
+    assert "after 256 {dimension = 2}" in text          # 300 = 256 + 44 lanes
+    assert "tile_sizes [1, 1, 256] interchange = [0, 2, 1]" in text
+    x, y = np.ones((1, 37), np.float32), np.ones((37, 300), np.float32)
+    with using_threads(1):
+        llvm = em.function(_matmul).lower(x, y).as_text("llvm")
+    # each step: one broadcast x element times a stretch of a y row, added to accumulators
+    # that stay in registers; the 44 lanes left over in one vector (no product per lane)
+    for lanes in (256, 44):
+        assert re.search(rf"llvm.intr.fm(a|uladd)\(.*vector<{lanes}xf32>", llvm), lanes
+    assert not re.search(r"llvm.f(mul|add) .*: (f32|vector<1xf32>)", llvm)
 
 
 def test_schedule_tiles_batch_dims_by_one():

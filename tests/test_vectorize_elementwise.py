@@ -92,13 +92,6 @@ def test_transposes_match_numpy(shape, perm):
     assert "linalg.generic" not in _before_lowering(lambda x: em.transpose(x, perm), x)
 
 
-def test_a_single_row_matmul_is_left_to_llvm():
-    a, b = np.ones((1, 37), np.float32), np.ones((37, 40), np.float32)
-    text = _before_lowering(lambda a, b: a @ b, a, b)
-    assert "ember.contraction" in text and "llvm.loop_annotation" not in text
-    np.testing.assert_array_equal(em.function(lambda a, b: a @ b)(a, b).numpy(), a @ b)
-
-
 def test_llvm_is_told_not_to_unroll_the_vector_loops():
     """The hint reaches LLVM IR as loop metadata (see toolchain._attach_loop_annotations)."""
     from mlir.dialects import llvm
