@@ -121,6 +121,58 @@ def test_a_cpu_executable_checks_its_arguments():
         executable([np.ones(3)])
 
 
+def test_a_cpu_executable_converts_what_its_c_call_path_refuses():
+    # NOTE: backends/cpu/_call.c passes exactly NumPy arrays with the standard strides of
+    # their shape; anything else is converted first (`_conform`), never misread.
+    f = em.function(lambda x, y: x @ y + 1.0)
+    x, y = np.arange(12, dtype=np.float32).reshape(3, 4), np.arange(8, dtype=np.float32).reshape(4, 2)
+    executable = f.lower(x, y).compile()
+    want = x @ y + 1.0
+    np.testing.assert_array_equal(executable([x, y])[0], want)
+    transposed = np.ascontiguousarray(x.T).T                        # not C-contiguous
+    odd_strides = np.lib.stride_tricks.as_strided(y[:1], (1, 2), (999, 4))[0:1]
+    assert odd_strides.flags.c_contiguous and odd_strides.strides != (8, 4)
+
+    class Sub(np.ndarray):
+        pass
+
+    np.testing.assert_array_equal(executable([transposed, y])[0], want)
+    np.testing.assert_array_equal(executable([x.view(Sub), memoryview(y)])[0], want)
+    np.testing.assert_array_equal(
+        em.function(lambda a: a * 2.0).lower(odd_strides).compile()([odd_strides])[0], y[:1] * 2)
+
+
+def test_a_cpu_executable_takes_more_arrays_than_its_c_stack_holds():
+    # NOTE: _call.c keeps up to 64 addresses on its stack; more go on the heap
+    xs = [np.full(2, i, np.float32) for i in range(70)]
+    got = em.function(lambda *a: sum(a[1:], a[0]))(*xs)
+    np.testing.assert_array_equal(got.numpy(), np.full(2, sum(range(70)), np.float32))
+
+
+def test_threads_call_one_compiled_function_at_once():
+    # NOTE: _call.c releases the GIL while the kernel runs (as ctypes did)
+    from concurrent.futures import ThreadPoolExecutor
+
+    f = em.function(lambda x: em.tanh(x) * 2.0)
+    xs = [np.full((64, 65), i / 50, np.float32) for i in range(50)]
+    f(xs[0])
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda x: f(x).numpy(), xs))
+    for x, g in zip(xs, got):
+        np.testing.assert_allclose(g, np.tanh(x) * 2, rtol=1e-6)
+
+
+def test_the_c_call_path_checks_its_own_arguments():
+    from ember.backends.cpu import _call
+
+    with pytest.raises(TypeError, match="takes 7 arguments"):
+        _call.call(0, 16)
+    with pytest.raises(TypeError, match="in_specs must be a tuple"):
+        _call.call(0, 16, [], (), (), (), [])
+    with pytest.raises(TypeError, match="arrays must be a list or tuple"):
+        _call.call(0, 16, (), (), (), (), None)
+
+
 _NAMED_LIKE_C = """
 import numpy as np, ember as em
 def body(x, y):
