@@ -12,20 +12,26 @@ import numpy as np
 from . import dtypes
 from .errors import CompileError, EmberError, TracingError, at_user_line
 
-_state = threading.local()
+class _ThreadState(threading.local):
+    """Per thread: the traces being recorded and the gradient tapes (innermost last). NOTE:
+    set up in __init__, which runs once in each thread that reads it: every compiled call
+    reads both, so they are plain attribute reads."""
+
+    def __init__(self):
+        self.traces: list = []
+        self.tapes: list = []
+
+
+THREAD_STATE = _ThreadState()
 
 
 def trace_stack() -> list:
-    if not hasattr(_state, "traces"):
-        _state.traces = []
-    return _state.traces
+    return THREAD_STATE.traces
 
 
 def tape_stack() -> list:
     """The gradient tapes recording on this thread (innermost last)."""
-    if not hasattr(_state, "tapes"):
-        _state.tapes = []
-    return _state.tapes
+    return THREAD_STATE.tapes
 
 
 def current_trace():

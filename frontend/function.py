@@ -20,7 +20,7 @@ import numpy as np
 from ..dialects.primitive import AVal
 from . import dtypes, tree
 from .device import default_backend
-from .dispatch import current_trace, tape_stack
+from .dispatch import THREAD_STATE
 from .errors import TracingError, user_site
 from .tensor import EagerTensor, Tensor
 from .variable import Variable
@@ -81,9 +81,10 @@ class Function:
 
     # -- calling -------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if current_trace() is not None:  # called from another traced function: inline it
+        state = THREAD_STATE
+        if state.traces:  # called from another traced function: inline it
             return self._fn(*args, **kwargs)
-        tapes = tape_stack()
+        tapes = state.tapes
         if tapes and any(tape.recording for tape in tapes):
             # NOTE: a tape must see the ops to differentiate them, so under a recording tape
             # the function runs op by op (compile the step that holds the tape instead).
