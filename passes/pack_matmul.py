@@ -36,10 +36,14 @@ _TARGET = "ember.pack_matmul.target"
 _BLOCK = "ember.pack_matmul.block"     # a cache block of the product, packed by `_pack_block`
 _LOOP = "ember.pack_matmul.loop"       # a cache-tile loop, for hoisting the packing out of it
 MC, KC, NC = 64, 256, 1024             # x block MC x KC (L1/L2), y block KC x NC (L2)
-# NOTE: measured on AVX-512, 1 thread, with whole-matrix packing: it paid from 512^3 and
-# 1024^3; at 128x784x512 it was even and at 128x512x512 slower.
-MIN_ROWS = 256                        # m: y's blocks are packed once for every m rows
-MIN_DEPTH = 256                       # k: shallow products have short panels
+# NOTE: y's blocks are packed once for every m rows, so short products pay more per row, and
+# shallow ones have short panels. With per-block packing, on AVX-512 with 2 threads (each
+# thread's chunk of rows is a product of its own), packing from one MC block of rows and a
+# depth of 128 took the Keras MLP train step of bench row 6 (128x784x512, 128x512x512,
+# 784x128x512, ...) from 4.33-4.63 ms to 3.71-3.83 ms in interleaved runs; at the earlier
+# 256 and 256, set with whole-matrix packing, none of them was packed.
+MIN_ROWS = MC                         # m
+MIN_DEPTH = 128                       # k
 
 
 def _is_plain_2d(op) -> bool:

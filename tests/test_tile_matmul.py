@@ -31,6 +31,8 @@ SHAPES = [
     # packed (`ember-pack-matmul`: n a multiple of NR, m >= 256, k >= 256)
     ((257, 263), (263, 64)),
     ((300, 256), (256, 96)),
+    ((64, 130), (130, 64)),        # one row block, one shallow k block
+    ((100, 129), (129, 96)),       # a row block and 36 rows left
 ]
 
 
@@ -143,8 +145,8 @@ def test_big_matmuls_are_blocked_and_packed(dtype, n):
 
 
 @pytest.mark.parametrize("x_shape, y_shape", [((260, 300), (300, 33)),   # n not a multiple of NR
-                                              ((128, 512), (512, 512)),  # too few rows
-                                              ((784, 128), (128, 512)),  # too shallow
+                                              ((32, 512), (512, 512)),   # too few rows
+                                              ((784, 100), (100, 512)),  # too shallow
                                               ((2, 260, 300), (300, 64))])  # batched
 def test_other_matmuls_are_not_packed(x_shape, y_shape):
     text = _after_packing(np.ones(x_shape, np.float32), np.ones(y_shape, np.float32))
