@@ -111,11 +111,14 @@ class Primitive:
     def __init__(self, name: str, *, kind: str, operands: tuple[str, ...], doc: str,
                  shape: Callable[..., AVal], attrs: dict[str, Attr] | None = None,
                  eager: Callable | None = None, scalar: Callable | None = None,
-                 lower: Callable | None = None):
+                 lower: Callable | None = None, cheap: bool = False):
         if name in REGISTRY:
             raise ValueError(f"primitive 'ember.{name}' is already registered")
         self.name = name
         self.kind = kind
+        # NOTE: an elementwise op about as cheap as reading its result back from memory: it
+        # is computed again in each fusion group that reads it (`ember-fuse`), not stored.
+        self.cheap = cheap
         self.operands = tuple(operands)
         self.attrs = dict(attrs or {})
         self.doc = doc

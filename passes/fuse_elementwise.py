@@ -3,7 +3,14 @@ reduction, into one `ember.fused` region that lowers to a single `linalg.generic
 
 A group is grown backwards from a root (an elementwise op or a reduction) through
 elementwise producers whose results have the root's iteration shape and are used only
-inside the group, so nothing is computed twice and no intermediate tensor survives.
+inside the group, so no intermediate tensor survives.
+
+Before that, a cheap elementwise op (`Primitive.cheap`: add, sub, mul, compares, ...) whose
+result several such groups read is copied, once for each reader: computing it again costs
+less than writing it and reading it back. Only when it reads at most one tensor of its own
+size (the others broadcast), so that each copy reads no more than its result did: layernorm's
+`x - mean` is read by the variance's sum and by the output; copied, each of them reads `x`,
+and the rows' pass over an intermediate in cache goes away.
 The region is an `scf.execute_region` with the unit attribute `ember.fused` (IRDL ops
 cannot be terminators); `no_inline` keeps upstream canonicalisation from dissolving it.
 """
@@ -40,6 +47,7 @@ def fuse(module_op) -> None:
 
 
 def _fuse_block(block) -> None:
+    _copy_cheap_producers(block)
     ops = [op.operation for op in block.operations]
     position = {op: i for i, op in enumerate(ops)}
     taken: set = set()
@@ -50,6 +58,33 @@ def _fuse_block(block) -> None:
         if len(group) > 1:
             taken.update(group)
             _wrap(sorted(group, key=position.__getitem__), root)
+
+
+def _reads_in_its_shape(op, shape) -> bool:
+    """Whether `op` (a consumer) runs over `shape`, so a producer of that shape fuses into it."""
+    return _kind(op) in (ELEMENTWISE, REDUCTION) and iteration_shape(op) == shape
+
+
+def _copy_cheap_producers(block) -> None:
+    from mlir import ir
+
+    for op in [op.operation for op in block.operations]:
+        prim = lookup(op.name)
+        if prim is None or prim.kind != ELEMENTWISE or not prim.cheap or len(op.results) != 1:
+            continue
+        shape = AVal.of_type(op.results[0].type).shape
+        readers: dict = {}      # reader -> the operand positions where it reads `op`
+        for use in op.results[0].uses:
+            readers.setdefault(use.owner.operation, []).append(use.operand_number)
+        if len(readers) < 2 or sum(AVal.of_type(x.type).shape == shape for x in op.operands) > 1:
+            continue
+        if any(reader.parent != op.parent or not _reads_in_its_shape(reader, shape)
+               for reader in readers):
+            continue
+        for reader, positions in list(readers.items())[1:]:
+            copy = op.clone(ip=ir.InsertionPoint(reader))
+            for position in positions:
+                reader.operands[position] = copy.results[0]
 
 
 def _grow(root, position, taken) -> set:

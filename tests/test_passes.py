@@ -235,6 +235,26 @@ def test_a_producer_with_two_users_is_not_duplicated():
     assert linalg.count("math.exp") == 1 and linalg.count("linalg.generic") == 3
 
 
+def test_a_cheap_producer_read_by_two_groups_is_computed_in_each():
+    def layernorm(x):
+        centered = x - em.reduce_mean(x, axis=-1, keepdims=True)
+        var = em.reduce_mean(centered * centered, axis=-1, keepdims=True)
+        return centered * em.rsqrt(var + 1e-5)
+
+    x = np.linspace(-3, 5, 7 * 33, dtype=np.float32).reshape(7, 33)
+    lw = lowered(layernorm, x)
+    fused = lw.as_text("fused")
+    assert fused.count('"ember.sub"') == 2
+    for region in fused.split("scf.execute_region")[1:]:
+        region = region[:region.index("{ember.fused}")]
+        assert region.count('"ember.sub"') <= 1
+    outside = fused.split("scf.execute_region")[0]
+    assert '"ember.sub"' not in outside
+    centered = x - x.mean(-1, keepdims=True)
+    want = centered / np.sqrt((centered * centered).mean(-1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(em.function(layernorm)(x).numpy(), want, rtol=1e-5, atol=1e-5)
+
+
 def test_a_smaller_producer_is_not_fused_into_a_broadcast():
     fused = lowered(lambda x, b: (b * 2.0) + x, f32(3, 4), f32(4)).as_text("fused")
     assert "ember.fused" not in fused

@@ -52,18 +52,18 @@ def unary(name: str, doc: str, accepts: str, eager, scalar, **kw) -> Primitive:
                      eager=eager, scalar=scalar, **kw)
 
 
-def binary(name: str, doc: str, accepts: str, eager, scalar, result=None) -> Primitive:
+def binary(name: str, doc: str, accepts: str, eager, scalar, result=None, **kw) -> Primitive:
     def shape(x: AVal, y: AVal) -> AVal:
         _check(accepts, x, y)
         return AVal(broadcast_shapes(x.shape, y.shape), result or x.dtype)
 
     return Primitive(name, kind=ELEMENTWISE, operands=("x", "y"), doc=doc, shape=shape,
-                     eager=eager, scalar=scalar)
+                     eager=eager, scalar=scalar, **kw)
 
 
 # -- unary ---------------------------------------------------------------------------------
-neg = unary("neg", "-x", NUMERIC, np.negative, lambda b, x: b.neg(x))
-abs_ = unary("abs", "|x|", NUMERIC, np.abs, lambda b, x: b.abs(x))
+neg = unary("neg", "-x", NUMERIC, np.negative, lambda b, x: b.neg(x), cheap=True)
+abs_ = unary("abs", "|x|", NUMERIC, np.abs, lambda b, x: b.abs(x), cheap=True)
 sign = unary("sign", "-1, 0 or 1 by the sign of x", NUMERIC, np.sign,
              lambda b, x: b.select(b.cmp("gt", x, b.zero(x)), b.one(x),
                                    b.select(b.cmp("lt", x, b.zero(x)), b.neg(b.one(x)), x)))
@@ -82,7 +82,7 @@ ceil = unary("ceil", "smallest integer >= x", FLOAT, np.ceil, lambda b, x: b.cei
 sigmoid = unary("sigmoid", "1 / (1 + exp(-x))", FLOAT, lambda x: _special().expit(x),
                 lambda b, x: b.div(b.one(x), b.add(b.one(x), b.exp(b.neg(x)))))
 relu = unary("relu", "max(x, 0)", NUMERIC, lambda x: np.maximum(x, 0),
-             lambda b, x: b.maximum(x, b.zero(x)))
+             lambda b, x: b.maximum(x, b.zero(x)), cheap=True)
 logical_not = unary("logical_not", "not x, on bools", BOOL, np.logical_not, lambda b, x: b.not_(x))
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -92,14 +92,14 @@ gelu = unary("gelu", "x * Phi(x), the exact (erf) form", FLOAT,
                                 b.add(b.one(x), b.erf(b.mul(x, b.const(_SQRT_HALF, x))))))
 
 # -- binary --------------------------------------------------------------------------------
-add = binary("add", "x + y", NUMERIC, np.add, lambda b, x, y: b.add(x, y))
-sub = binary("sub", "x - y", NUMERIC, np.subtract, lambda b, x, y: b.sub(x, y))
-mul = binary("mul", "x * y", NUMERIC, np.multiply, lambda b, x, y: b.mul(x, y))
+add = binary("add", "x + y", NUMERIC, np.add, lambda b, x, y: b.add(x, y), cheap=True)
+sub = binary("sub", "x - y", NUMERIC, np.subtract, lambda b, x, y: b.sub(x, y), cheap=True)
+mul = binary("mul", "x * y", NUMERIC, np.multiply, lambda b, x, y: b.mul(x, y), cheap=True)
 pow_ = binary("pow", "x ** y", FLOAT, np.power, lambda b, x, y: b.pow(x, y))
 maximum = binary("maximum", "the larger of x and y (NaN if either is)", NUMERIC, np.maximum,
-                 lambda b, x, y: b.maximum(x, y))
+                 lambda b, x, y: b.maximum(x, y), cheap=True)
 minimum = binary("minimum", "the smaller of x and y (NaN if either is)", NUMERIC, np.minimum,
-                 lambda b, x, y: b.minimum(x, y))
+                 lambda b, x, y: b.minimum(x, y), cheap=True)
 logical_and = binary("logical_and", "x and y, on bools", BOOL, np.logical_and,
                      lambda b, x, y: b.and_(x, y))
 logical_or = binary("logical_or", "x or y, on bools", BOOL, np.logical_or,
@@ -156,7 +156,7 @@ compare = Primitive(
     doc="x <predicate> y elementwise, giving i1; predicate is eq, ne, lt, le, gt or ge",
     shape=_compare_shape,
     eager=lambda x, y, predicate: PREDICATES[predicate](x, y),
-    scalar=lambda b, x, y, predicate: b.cmp(predicate, x, y))
+    scalar=lambda b, x, y, predicate: b.cmp(predicate, x, y), cheap=True)
 
 
 def _select_shape(cond: AVal, x: AVal, y: AVal) -> AVal:
@@ -169,14 +169,14 @@ def _select_shape(cond: AVal, x: AVal, y: AVal) -> AVal:
 select = Primitive(
     "select", kind=ELEMENTWISE, operands=("cond", "x", "y"),
     doc="x where cond is true, else y", shape=_select_shape,
-    eager=np.where, scalar=lambda b, c, x, y: b.select(c, x, y))
+    eager=np.where, scalar=lambda b, c, x, y: b.select(c, x, y), cheap=True)
 
 cast = Primitive(
     "cast", kind=ELEMENTWISE, operands=("x",), attrs={"dtype": TYPE},
     doc="converts x to the element type `dtype` (float to int truncates; to bool is x != 0)",
     shape=lambda x, dtype: AVal(x.shape, dtype),
     eager=lambda x, dtype: x.astype(dtype.numpy),
-    scalar=lambda b, x, dtype: b.cast(x, dtype))
+    scalar=lambda b, x, dtype: b.cast(x, dtype), cheap=True)
 
 
 # -- simplifications (ember-canonicalize) ----------------------------------------------------

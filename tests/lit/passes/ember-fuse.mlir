@@ -59,6 +59,47 @@ func.func @multi_use(%a: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
   return %2, %4 : tensor<4xf32>, tensor<4xf32>
 }
 
+// A cheap producer (sub) that reads one tensor of its size, read by two groups: copied
+// into each, as layernorm's x - mean (it costs less than a tensor written and read back).
+// CHECK-LABEL: func.func @cheap_copied
+// CHECK-NEXT:    %[[MEAN:.*]] = "ember.reduce_mean"(%arg0)
+// CHECK-NEXT:    %[[VAR:.*]] = scf.execute_region
+// CHECK-NEXT:      %[[C1:.*]] = "ember.sub"(%arg0, %[[MEAN]])
+// CHECK-NEXT:      %[[SQ:.*]] = "ember.mul"(%[[C1]], %[[C1]])
+// CHECK-NEXT:      "ember.reduce_mean"(%[[SQ]])
+// CHECK:         scf.execute_region
+// CHECK-NEXT:      %[[C2:.*]] = "ember.sub"(%arg0, %[[MEAN]])
+// CHECK-NEXT:      "ember.mul"(%[[C2]], %[[VAR]])
+// CHECK-NOT:     ember.sub
+// CHECK:         return
+func.func @cheap_copied(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %m = "ember.reduce_mean"(%a) {axes = array<i64: 1>, keepdims = true} : (tensor<4x8xf32>) -> tensor<4x1xf32>
+  %c = "ember.sub"(%a, %m) : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %sq = "ember.mul"(%c, %c) : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %v = "ember.reduce_mean"(%sq) {axes = array<i64: 1>, keepdims = true} : (tensor<4x8xf32>) -> tensor<4x1xf32>
+  %y = "ember.mul"(%c, %v) : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// Not copied: a cheap op that reads two tensors of its size (each copy would read both),
+// and one that a matmul reads (it is stored anyway).
+// CHECK-LABEL: func.func @cheap_kept
+// CHECK-NEXT:    %[[P:.*]] = "ember.mul"(%arg0, %arg1)
+// CHECK-NEXT:    %[[S:.*]] = "ember.sub"(%arg0, %arg2)
+// CHECK-COUNT-2: "ember.mul"(%[[P]]
+// CHECK:         "ember.matmul"(%[[S]]
+// CHECK:         "ember.neg"(%[[S]])
+func.func @cheap_kept(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>, %c: tensor<4x1xf32>)
+    -> (tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>) {
+  %p = "ember.mul"(%a, %b) : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %s = "ember.sub"(%a, %c) : (tensor<4x4xf32>, tensor<4x1xf32>) -> tensor<4x4xf32>
+  %1 = "ember.mul"(%p, %p) : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %2 = "ember.mul"(%p, %a) : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %3 = "ember.matmul"(%s, %b) : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %4 = "ember.neg"(%s) : (tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %1, %2, %3, %4 : tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>
+}
+
 // A value used twice by the same group is still fused: all its uses are inside.
 // CHECK-LABEL: func.func @diamond
 // CHECK-NEXT:    scf.execute_region
