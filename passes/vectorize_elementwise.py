@@ -100,7 +100,10 @@ class _ElementwiseScript(_Script):
             self.emit(f"transform.structured.vectorize {tile} : !transform.any_op")
             if loops:
                 self.emit(f"transform.annotate {loops[0]} \"{NEST}\" : !transform.any_op")
-                self.emit(f"transform.annotate {loops[-1]} \"llvm.loop_annotation\" = %no_unroll "
+                # NOTE: named as llvm.br's own attribute: `convert-scf-to-cf` copies it to the
+                # loop's back edge and `convert-cf-to-llvm` to the llvm.br, which the LLVM IR
+                # translation reads (prefixed `llvm.`, it stayed a discardable attribute there).
+                self.emit(f"transform.annotate {loops[-1]} \"loop_annotation\" = %no_unroll "
                           f": !transform.any_op, !transform.any_param")
 
 

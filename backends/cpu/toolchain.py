@@ -131,7 +131,6 @@ def build_shared_library(module, symbol: str, path: str, opt_level: int) -> None
 
     n_args = pointer_arguments(module, symbol)
     with module.context:
-        _attach_loop_annotations(module)
         llvm_ir = llvm_dialect.translate_module_to_llvmir(module.operation)
     llvm_ir += "\n" + packed_wrapper(symbol, n_args)
     jobs = min(codegen_jobs(), llvm_ir.count("\ndefine "))
@@ -156,19 +155,6 @@ def build_shared_library(module, symbol: str, path: str, opt_level: int) -> None
              f"linking '{symbol}' (cc -shared)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _attach_loop_annotations(module) -> None:
-    """Makes each loop hint of the llvm stage one the translation reads: `convert-scf-to-cf`
-    carries an `scf.for`'s `llvm.loop_annotation` (e.g. from `ember-vectorize-elementwise`)
-    to the loop's back edge as a discardable attribute, and the translation reads the
-    `llvm.br`'s own `loop_annotation`."""
-    from ...dialects.locations import walk
-
-    for op in walk(module.operation):
-        if op.name == "llvm.br" and "llvm.loop_annotation" in op.attributes:
-            op.attributes["loop_annotation"] = op.attributes["llvm.loop_annotation"]
-            del op.attributes["llvm.loop_annotation"]
 
 
 def _object_file(source: str, text: bytes | None, symbol: str, opt_level: int) -> str:

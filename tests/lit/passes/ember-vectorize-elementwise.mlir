@@ -16,7 +16,7 @@
 // CHECK:             %[[X:.*]] = vector.transfer_read {{.*}} : tensor<1x{{[0-9]+}}xf32>, vector<[[N:[0-9]+]]xf32>
 // CHECK:             %[[B:.*]] = vector.transfer_read {{.*}} : tensor<{{[0-9]+}}xf32>, vector<[[N]]xf32>
 // CHECK:             arith.addf %[[X]], %[[B]] : vector<[[N]]xf32>
-// CHECK:           } {llvm.loop_annotation = #{{.*}}}
+// CHECK:           } {loop_annotation = #{{.*}}}
 // CHECK:         scf.for %{{.*}} = %c0{{(_[0-9]+)?}} to %c7{{(_[0-9]+)?}} step %c1{{(_[0-9]+)?}}
 // CHECK:           arith.addf %{{.*}}, %{{.*}} : vector<{{[0-9]+}}xf32>
 // CHECK-NOT:     linalg.generic
