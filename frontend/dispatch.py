@@ -12,6 +12,7 @@ import numpy as np
 from . import dtypes
 from .errors import CompileError, EmberError, TracingError, at_user_line
 
+
 class _ThreadState(threading.local):
     """Per thread: the traces being recorded and the gradient tapes (innermost last). NOTE:
     set up in __init__, which runs once in each thread that reads it: every compiled call

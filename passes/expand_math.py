@@ -8,9 +8,9 @@ exp <= 1 ulp (Cephes' range reduction and polynomial, denormals kept), tanh and 
 
 The pass runs after the schedules have vectorized the loops (the math ops are
 elementwise-mappable, so they vectorize as they are), which lets exp scale by 2^m with one
-instruction where the host has one: `llvm.intr.ldexp` on a 1-D vector becomes AVX-512's
-`vscalefps`, against nine integer and float ops that build 2^m from exponent bits (scalar
-ldexp, and vector ldexp without AVX-512, are libm calls).
+instruction where the host has one: LLVM's `llvm.ldexp` intrinsic on a 1-D vector becomes
+AVX-512's `vscalefps`, against nine integer and float ops that build 2^m from exponent bits
+(scalar ldexp, and vector ldexp without AVX-512, are libm calls).
 """
 from __future__ import annotations
 

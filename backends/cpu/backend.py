@@ -138,6 +138,9 @@ class CPUExecutable:
         if outs is None:
             outs = _call.call(self._entry, self._offset, self._in_specs, self._out_specs,
                               self._inputs, self._outputs, self._conform(arrays))
+            if outs is None:   # NOTE: _conform's arrays always match; never run blind
+                raise EmberError(f"'{self.symbol}': converted arguments still do not match "
+                                 f"the signature {[str(a) for a in self.in_avals]}")
         return outs
 
     def _conform(self, arrays) -> list:
