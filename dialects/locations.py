@@ -28,10 +28,22 @@ def format_location(loc) -> str:
     return "<unknown>:0:0"
 
 
-def walk(op):
-    """Every operation nested in `op` (pre-order, `op` itself excluded)."""
-    for region in op.regions:
-        for block in region.blocks:
-            for inner in block.operations:
-                yield inner.operation
-                yield from walk(inner.operation)
+def walk(op) -> list:
+    """Every operation nested in `op` (pre-order, `op` itself excluded), as a list taken
+    before the caller changes anything.
+
+    NOTE: MLIR's own walk, calling back into Python once per op: a recursive Python
+    generator over regions, blocks and operations took 97 ms for the 16,500 ops of the MLP
+    train step's LLVM-dialect module, this 17 ms (the passes walk their module 30-odd times
+    per compile)."""
+    from mlir import ir
+
+    found = []
+
+    def visit(inner):
+        found.append(inner)
+        return ir.WalkResult.ADVANCE
+
+    op = getattr(op, "operation", op)
+    op.walk(visit, ir.WalkOrder.PRE_ORDER)
+    return found[1:]
