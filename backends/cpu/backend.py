@@ -85,7 +85,8 @@ class CPUBackend:
     def options_key(self) -> tuple:
         from ...runtime.config import get_threads
 
-        return ("opt_level", OPT_LEVEL, "threads", get_threads())
+        return ("opt_level", OPT_LEVEL, "opt", toolchain.OPT_FLAGS, "llc", toolchain.LLC_FLAGS,
+                "threads", get_threads())
 
     def compile(self, module, symbol: str, in_avals, out_avals) -> "CPUExecutable":
         """`module` is at the `llvm` stage; `symbol` names the function to call. The
