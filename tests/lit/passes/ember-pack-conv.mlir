@@ -4,9 +4,9 @@
 // per output row (n, oh), the product of the row's patches and the filter's panels: the
 // filter is copied once into NR-wide panels (NR from the host's vector width; marked for
 // vectorization by ember-tile-matmul); per row, the row's patches (OW x KH x KW x C) are
-// copied C elements at a time as vectors, the row of the output is zeroed (the fill of the
-// whole output is gone), and its register tiles (OWR columns x NR channels) accumulate in
-// vector registers over (kh, kw, c) as broadcasts, mulf and addf that LLVM may contract.
+// copied C elements at a time as vectors, and its register tiles (OWR columns x NR channels)
+// start at the fill's value (no fill of the output is left, whole or by rows) and accumulate
+// in vector registers over (kh, kw, c) as broadcasts, mulf and addf that LLVM may contract.
 
 #x = affine_map<(n, oh, kh, kw, c, ow, f) -> (n, oh + kh, ow * 2 + kw, c)>
 #w = affine_map<(n, oh, kh, kw, c, ow, f) -> (kh, kw, c, f)>
@@ -21,10 +21,10 @@
 // CHECK:             tensor.empty() : tensor<1x1x4x3x3x3xf32>
 // CHECK:             vector.transfer_read %{{.*}} : tensor<3xf32>, vector<3xf32>
 // CHECK:             vector.transfer_write %{{.*}} : vector<3xf32>, tensor<1x1x4x3x3x3xf32>
-// CHECK:             %[[ROW:.*]] = tensor.extract_slice %{{.*}} : tensor<2x4x4x{{[0-9]+}}x{{[0-9]+}}xf32> to tensor<1x1x4x{{[0-9]+}}x{{[0-9]+}}xf32>
-// CHECK:             linalg.fill ins(%{{.*}} : f32) outs(%[[ROW]] :
-// CHECK:             vector.transfer_read {{.*}} vector<{{[0-9]+}}x{{[0-9]+}}xf32>
-// CHECK:             scf.for {{.*}} -> (vector<{{[0-9]+}}x{{[0-9]+}}xf32>)
+// CHECK:             tensor.extract_slice %{{.*}} : tensor<2x4x4x{{[0-9]+}}x{{[0-9]+}}xf32> to tensor<1x1x4x{{[0-9]+}}x{{[0-9]+}}xf32>
+// CHECK-NOT:         linalg.fill
+// CHECK:             %[[START:.*]] = vector.broadcast %{{.*}} : f32 to vector<{{[0-9]+}}x{{[0-9]+}}xf32>
+// CHECK:             scf.for {{.*}} iter_args(%{{.*}} = %[[START]]) -> (vector<{{[0-9]+}}x{{[0-9]+}}xf32>)
 // CHECK:               scf.for
 // CHECK:                 scf.for
 // CHECK:                   vector.broadcast
