@@ -1,11 +1,13 @@
-"""`ember-bufferize` and `ember-lower-cpu`: linalg on tensors to the LLVM dialect, for the CPU
-backend, in two steps.
+"""`ember-bufferize`, `ember-to-openmp` and `ember-lower-cpu`: linalg on tensors to the LLVM
+dialect, for the CPU backend.
 
 `ember-bufferize` bufferizes whole functions (identity layouts at the boundary), turns
 results into caller-allocated out-parameters (so NumPy arrays are written in place) and
 frees intermediate buffers. `ember-lower-cpu` then turns the `scf.forall` loops of
 `ember-parallelize` into OpenMP parallel loops, and lowers loops, vectors (from the
 schedules), math and memrefs to LLVM, with the bare-pointer calling convention for memrefs.
+`ember-to-openmp` is that first step on its own, so that `ember-balance-threads` can choose
+each OpenMP loop's schedule before the rest.
 Between the two, passes may emit LLVM intrinsics, which bufferization's deallocation
 rejects (unknown memory effects): `ember-expand-math` does.
 
@@ -30,11 +32,15 @@ CPU_BUFFERIZATION = ",".join([
     "buffer-deallocation-pipeline",
 ])
 
+CPU_OPENMP = "scf-forall-to-parallel,convert-scf-to-openmp"
+
 CPU_LOWERING = ",".join([
     "convert-linalg-to-loops",
     "convert-vector-to-scf{full-unroll}",
-    "scf-forall-to-parallel",
-    "convert-scf-to-openmp",
+    # NOTE: the CPU backend's llvm stage runs these two first (`ember-to-openmp`, then
+    # `ember-balance-threads` chooses each OpenMP loop's schedule); here they convert what
+    # is left (for `ember-opt --ember-lower-cpu` on its own, say).
+    CPU_OPENMP,
     "convert-math-to-llvm",
     "convert-math-to-libm",
     "expand-strided-metadata",
@@ -52,5 +58,7 @@ CPU_LOWERING = ",".join([
 
 register_pass("ember-bufferize", "Bufferize functions; results become caller-allocated out-parameters (CPU)",
               pipeline=CPU_BUFFERIZATION)
+register_pass("ember-to-openmp", "Turn the scf.forall loops into OpenMP parallel loops (CPU)",
+              pipeline=CPU_OPENMP)
 register_pass("ember-lower-cpu", "Lower bufferized loops, vectors, math and memrefs to the LLVM dialect (CPU)",
               pipeline=CPU_LOWERING)
