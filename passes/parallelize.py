@@ -2,16 +2,16 @@
 
 For each top-level `linalg.generic` with enough work (at least `MIN_WORK` loop iterations)
 it picks one parallel loop, the longest, and tiles it into one `scf.forall` iteration per
-thread. An extent that the thread count does
-not divide is first split at a static point: the whole chunks run in the forall and the
-remainder (fewer rows than threads) runs after it. Chunks therefore have static sizes, so
-the schedules that run later (`ember-tile-matmul`, `ember-tile-conv`) still see static
-shapes; they schedule the op inside each chunk.
+thread (ops with no reduction: up to `SPLIT` per thread, see `pieces`). An extent that the
+chunk count does not divide is first split at a static point: the whole chunks run in the
+forall and the remainder (fewer rows than chunks) runs after it. Chunks therefore have
+static sizes, so the schedules that run later (`ember-tile-matmul`, `ember-tile-conv`)
+still see static shapes; they schedule the op inside each chunk.
 
 The innermost loop of a generic is its contiguous, vectorized one: it is only split when
 every chunk keeps at least `MIN_INNER` iterations.
 
-`ember-lower-cpu` turns each forall into an `scf.parallel` and that into an OpenMP
+`ember-to-openmp` turns each forall into an `scf.parallel` and that into an OpenMP
 parallel loop (`runtime/openmp.py` loads the runtime). With one thread (`em.config`)
 the pass does nothing and the compiled code makes no OpenMP calls.
 """
@@ -27,6 +27,13 @@ _TARGET = "ember.parallelize.target"
 _FILL = "ember.parallelize.fill"     # the fill of a target's init, computed in its chunks
 MIN_WORK = 1 << 15      # loop iterations: below this, a fork/join costs more than it saves
 MIN_INNER = 16          # iterations each thread keeps of a split innermost (vectorized) loop
+# NOTE: an op with no reduction (elementwise, broadcasts, transposes) is cut into up to
+# SPLIT chunks per thread of at least MIN_PIECE iterations each, which
+# `ember-balance-threads` hands out as the threads come free: a core slowed by other work
+# then does less of it. Ops with reductions (matmuls, convolutions: each chunk packs its
+# own blocks) keep one chunk per thread.
+SPLIT = 8
+MIN_PIECE = 1 << 12
 
 
 def loop_ranges(op) -> list[int] | None:
@@ -66,16 +73,33 @@ def choose_dim(parallel: list[int], ranges: list[int], threads: int) -> int | No
     return best
 
 
-def script(targets: list[tuple[int, int, int, int, bool]]) -> str:
-    """One transform sequence for the marked ops: (mark, loops, dim, extent, has a marked
-    fill) each."""
-    from ..runtime.config import get_threads
+def pieces(iterators: list[str], ranges: list[int], dim: int, threads: int) -> int:
+    """How many chunks to cut loop `dim` into: one per thread, or for an op with no
+    reduction up to SPLIT per thread, as long as each keeps MIN_PIECE iterations (and
+    MIN_INNER of a split innermost loop), and what is left over (run on one thread after
+    the chunks) is at most a quarter of a chunk."""
+    if any("reduction" in it for it in iterators):
+        return threads
+    work, extent = math.prod(ranges), ranges[dim]
 
-    threads = get_threads()
+    def fits(count: int) -> bool:
+        chunk = extent // count
+        return (chunk > 0 and work // count >= MIN_PIECE and extent % count <= chunk // 4
+                and (dim != len(ranges) - 1 or chunk >= MIN_INNER))
+
+    count = threads * SPLIT
+    while count > threads and not fits(count):
+        count //= 2
+    return max(count, threads)
+
+
+def script(targets: list[tuple[int, int, int, int, bool, int]]) -> str:
+    """One transform sequence for the marked ops: (mark, loops, dim, extent, has a marked
+    fill, chunks) each."""
     lines, n = [], 0
-    for mark, loops, dim, extent, fill in targets:
-        chunk = extent // threads
-        main = chunk * threads
+    for mark, loops, dim, extent, fill, count in targets:
+        chunk = extent // count
+        main = chunk * count
         n += 1
         op = f"%op{n}"
         lines.append(f"    {op} = transform.structured.match ops{{[\"linalg.generic\"]}} "
@@ -119,7 +143,7 @@ def _top_level_generics(func) -> list:
 
 
 @register_pass("ember-parallelize",
-               "Split big linalg ops into one scf.forall chunk per thread (em.config threads)")
+               "Split big linalg ops into scf.forall chunks, one or more per thread (em.config threads)")
 def parallelize(module_op) -> None:
     from mlir import ir
 
@@ -140,13 +164,15 @@ def parallelize(module_op) -> None:
             dim = choose_dim(parallel_dims(op), ranges, threads)
             if dim is None:
                 continue
+            count = pieces([str(it) for it in op.attributes["iterator_types"]], ranges, dim,
+                           threads)
             mark = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), len(targets))
             op.attributes[_TARGET] = mark
             # NOTE: a split (below) reads the fill through slices, which cannot be fused.
-            fill = _own_fill(op) if ranges[dim] % threads == 0 else None
+            fill = _own_fill(op) if ranges[dim] % count == 0 else None
             if fill is not None:
                 fill.attributes[_FILL] = mark
-            targets.append((len(targets), len(ranges), dim, ranges[dim], fill is not None))
+            targets.append((len(targets), len(ranges), dim, ranges[dim], fill is not None, count))
         if targets:
             _apply(func, script(targets))
             for op in list(walk(func)):

@@ -8,7 +8,7 @@ import pytest
 
 import ember as em
 from conftest import rng_for, using_threads
-from ember.passes.parallelize import MIN_INNER, choose_dim
+from ember.passes.parallelize import MIN_INNER, MIN_PIECE, SPLIT, choose_dim, pieces
 from ember.runtime import openmp
 
 
@@ -98,6 +98,24 @@ def test_thread_count_is_part_of_the_compile_key(threads):
 ])
 def test_choose_dim(parallel, ranges, threads, want):
     assert choose_dim(parallel, ranges, threads) == want
+
+
+P, R = "parallel", "reduction"
+
+
+@pytest.mark.parametrize("iterators, ranges, dim, threads, want", [
+    ([P], [1 << 22], 0, 2, 2 * SPLIT),                  # a long elementwise op: SPLIT per thread
+    ([P, P], [784, 512], 0, 3, 12),                     # 784 = 24 * 32 + 16: left over too long
+    ([P, R, P], [4096, 4096, 4096], 0, 2, 2),           # a matmul: one chunk per thread
+    ([P, R], [4096, 1024], 0, 2, 2),                    # a row reduction
+    ([P], [4 * MIN_PIECE], 0, 2, 4),                    # each chunk keeps MIN_PIECE iterations
+    ([P, P], [6, 1 << 16], 0, 2, 2),                    # no more chunks than rows,
+    ([P, P], [301, 1 << 10], 0, 2, 8),                  # and what is left is short: 301 = 8 * 37 + 5
+    ([P], [100_003], 0, 2, 16),                         # 16 * 6250 + 3
+    ([P, P], [512, 8 * MIN_INNER], 1, 2, 8),            # innermost chunks keep MIN_INNER
+])
+def test_pieces(iterators, ranges, dim, threads, want):
+    assert pieces(iterators, ranges, dim, threads) == want
 
 
 def test_min_inner_is_a_whole_vector_or_more():

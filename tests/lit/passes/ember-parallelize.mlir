@@ -1,15 +1,16 @@
 // RUN: env EMBER_NUM_THREADS=2 ember-opt %s --ember-parallelize | filecheck %s
 // RUN: env EMBER_NUM_THREADS=1 ember-opt %s --ember-parallelize | filecheck %s --check-prefix=ONE
 
-// With 2 threads, a big elementwise op becomes an scf.forall of 2 chunks of 256 rows; 513
-// rows split at 512 first, and the last row runs after the forall. Small ops are left alone.
-// With 1 thread nothing changes.
+// With 2 threads, a big elementwise op (no reduction) becomes an scf.forall of 8 chunks per
+// thread, here 16 of 32 rows (each keeps at least MIN_PIECE iterations); 513 rows split at
+// 512 first, and the last row runs after the forall. Small ops are left alone. With 1 thread
+// nothing changes.
 
 #id = affine_map<(d0, d1) -> (d0, d1)>
 
 // CHECK-LABEL: func.func @rows
-// CHECK:         scf.forall (%{{.*}}) in (2)
-// CHECK:           linalg.generic {{.*}} ins(%{{.*}} : tensor<256x128xf32>)
+// CHECK:         scf.forall (%{{.*}}) in (16)
+// CHECK:           linalg.generic {{.*}} ins(%{{.*}} : tensor<32x128xf32>)
 // CHECK:           tensor.parallel_insert_slice
 // CHECK:         linalg.generic {{.*}} ins(%{{.*}} : tensor<1x128xf32>)
 // ONE-LABEL:   func.func @rows
@@ -38,9 +39,10 @@ func.func @small(%a: tensor<8x16xf32>) -> tensor<8x16xf32> {
   return %r : tensor<8x16xf32>
 }
 
-// The fill of a split op's init is computed in each chunk, on its own part (in parallel, and
-// in cache just before the op accumulates into it); the whole fill is gone. A 513-row sum is
-// split at 512 first and reads the fill through slices: its fill stays whole.
+// A reduction keeps one chunk per thread. The fill of a split op's init is computed in each
+// chunk, on its own part (in parallel, and in cache just before the op accumulates into it);
+// the whole fill is gone. A 513-row sum is split at 512 first and reads the fill through
+// slices: its fill stays whole.
 #x = affine_map<(d0, d1) -> (d0, d1)>
 #row = affine_map<(d0, d1) -> (d0)>
 
