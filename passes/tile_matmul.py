@@ -45,8 +45,14 @@ def host_cpu_flags() -> frozenset[str]:
         return frozenset()
 
 
-def host_vector_bytes() -> int:
-    """The widest SIMD register of the host (16 bytes where the flags say nothing wider)."""
+def target_vector_bytes() -> int:
+    """The bytes of the vectors the schedules are sized for: `em.config`'s vector width, else
+    the host's widest SIMD register (16 bytes where its flags say nothing wider)."""
+    from ..runtime.config import get_vector_width
+
+    bits = get_vector_width()
+    if bits is not None:
+        return bits // 8
     flags = host_cpu_flags()
     if "avx512f" in flags:
         return 64
@@ -55,7 +61,7 @@ def host_vector_bytes() -> int:
 
 def register_tile(element_bytes: int, vector_bytes: int | None = None) -> tuple[int, int]:
     """(MR, NR): NR is two vector registers; MR * 2 accumulators fit the register file."""
-    vector_bytes = vector_bytes or host_vector_bytes()
+    vector_bytes = vector_bytes or target_vector_bytes()
     rows = {64: 8, 32: 6}.get(vector_bytes, 4)   # 32, 16 and 16 (NEON: 32) registers
     return rows, 2 * vector_bytes // element_bytes
 
@@ -131,8 +137,10 @@ class _Script:
         nb = self.nb
         self.emit(f"%op = transform.structured.match ops{{[\"linalg.generic\"]}} "
                   f"attributes {{{_TARGET}}} in %root : (!transform.any_op) -> !transform.any_op")
-        for hm, m in self.split("%op", nb, _parts(m_size, MC, mr, no_single=True)):
-            for hn, n in self.split(hm, nb + 2, _parts(n_size, NC, nr)):
+        # NOTE: cache tiles are whole register tiles (MC 64 is 60 rows for MR 6, AVX2):
+        # a cache tile's last register tile cut short would have a dynamic size.
+        for hm, m in self.split("%op", nb, _parts(m_size, MC // mr * mr, mr, no_single=True)):
+            for hn, n in self.split(hm, nb + 2, _parts(n_size, max(NC // nr, 1) * nr, nr)):
                 for hk, k in self.split(hn, nb + 1, _parts(k_size, KC, 1)):
                     self.schedule(hk, m, k, n)
         return self.finish()
@@ -221,7 +229,7 @@ LOWER_CONTRACTIONS = lower_contractions(NEST)
 def row_register_tile(element_bytes: int, vector_bytes: int | None = None) -> int:
     """NR of a single-row product: half the register file as accumulators (AVX-512: 16 of
     32 registers, 256 f32 lanes); the other half holds the broadcast and the loads."""
-    vector_bytes = vector_bytes or host_vector_bytes()
+    vector_bytes = vector_bytes or target_vector_bytes()
     registers = 32 if vector_bytes == 64 else 16
     return registers // 2 * vector_bytes // element_bytes
 

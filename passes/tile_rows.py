@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from ..dialects.locations import walk
 from .registry import register_pass
-from .tile_matmul import _apply, _FLOATS, _Script, _sequence, host_vector_bytes
+from .tile_matmul import _apply, _FLOATS, _Script, _sequence, target_vector_bytes
 
 _MARK = "ember.tile_rows.op"          # i64: the op's position in its chain (while scheduling)
 NEST = "ember.tile_rows.nest"         # the forall of each scheduled chain
@@ -605,7 +605,7 @@ def tile_rows(module_op) -> None:
             _own_inits(chain)
             for i, row in enumerate(chain):
                 row.op.attributes[_MARK] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), mark + i)
-            _apply(func, _RowScript(host_vector_bytes()).chain(chain, mark))
+            _apply(func, _RowScript(target_vector_bytes()).chain(chain, mark))
             mark += len(chain)
         _apply(func, LOWER_VECTORS)
         if get_threads() == 1:

@@ -8,7 +8,7 @@ scalar loops that LLVM's loop vectorizer revisits at half the width of an AVX-51
 and that vectorizer is a fifth of `opt`'s time and doubles the code `llc` compiles.
 
 This pass takes each static generic whose innermost loop is parallel: all other loops are
-tiled by 1, the innermost by one vector register (`host_vector_bytes`), and the tile is
+tiled by 1, the innermost by one vector register (`target_vector_bytes`), and the tile is
 vectorized; a remainder shorter than a vector is vectorized at its own length. Reductions
 over the outer loops stay in program order (each step adds one row to a vector of partial
 results). An operand read across the innermost loop (a transpose: `linalg_ops.transpose`
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from ..dialects.locations import walk
 from .registry import register_pass
-from .tile_matmul import _apply, _Script, _sequence, host_vector_bytes
+from .tile_matmul import _apply, _Script, _sequence, target_vector_bytes
 from .tile_rows import _BODY_DIALECTS, _SKIP, _generic_maps, _iterators, _plain, _static_type
 from .vectorize_copies import _element_bytes
 
@@ -129,7 +129,7 @@ _LOWER_VECTORS = _sequence([
 def vectorize_elementwise(module_op) -> None:
     from mlir import ir
 
-    vector_bytes = host_vector_bytes()
+    vector_bytes = target_vector_bytes()
     for func in [op for op in walk(module_op) if op.name == "func.func"]:
         script, mark = _ElementwiseScript(0), 0
         for op in walk(func):

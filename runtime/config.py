@@ -13,6 +13,12 @@ Compile cache: compiled functions are kept on disk (one shared library each) und
 default is the environment variable `EMBER_CACHE_DIR` when set (set and empty: no disk
 cache), otherwise `$XDG_CACHE_HOME/ember`, otherwise `~/.cache/ember`.
 
+Vector width: the CPU schedules (register tiles, vector lengths) are sized for vectors of
+`get_vector_width()` bits: `set_vector_width`, else the environment variable
+`EMBER_VECTOR_WIDTH` (128, 256 or 512), else None: the host's widest (like GCC's and Clang's
+`-mprefer-vector-width`; 256 on an AVX-512 host avoids its wide-vector clock). It is part of
+the compile-cache key.
+
 Example:
     >>> import ember as em
     >>> em.config.set_cache_dir("/tmp/ember-cache")   # None: compile without a disk cache
@@ -28,7 +34,11 @@ from ..frontend.errors import EmberError
 THREADS_ENV = "EMBER_NUM_THREADS"
 CACHE_DIR_ENV = "EMBER_CACHE_DIR"
 
+VECTOR_WIDTH_ENV = "EMBER_VECTOR_WIDTH"
+VECTOR_WIDTHS = (128, 256, 512)
+
 _threads: int | None = None
+_vector_width: int | None = None
 _DEFAULT = object()  # NOTE: the cache directory was not set: the environment decides
 _cache_dir = _DEFAULT
 
@@ -88,6 +98,35 @@ def _runtime_available() -> bool:
     from .openmp import available
 
     return available()
+
+
+def _check_vector_width(bits, where: str) -> int:
+    if type(bits) is not int or bits not in VECTOR_WIDTHS:
+        raise EmberError(f"{where}: expected a vector width in bits, one of "
+                         f"{', '.join(map(str, VECTOR_WIDTHS))}, received {bits!r}")
+    return bits
+
+
+def set_vector_width(bits: int | None) -> None:
+    """Sizes the CPU schedules of code compiled from now on for vectors of `bits` (128, 256
+    or 512); None: the environment variable, else the host's widest."""
+    global _vector_width
+    _vector_width = None if bits is None else _check_vector_width(bits, "em.config.set_vector_width")
+
+
+def get_vector_width() -> int | None:
+    """The vector width in bits the CPU schedules are sized for: `set_vector_width`, else
+    `EMBER_VECTOR_WIDTH`, else None (the host's widest)."""
+    if _vector_width is not None:
+        return _vector_width
+    text = os.environ.get(VECTOR_WIDTH_ENV)
+    if text is None or not text.strip():
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = text
+    return _check_vector_width(value, f"environment variable {VECTOR_WIDTH_ENV}")
 
 
 def set_cache_dir(path) -> None:

@@ -129,3 +129,18 @@ def using_threads(n: int):
     finally:
         config._threads = saved
         openmp.set_num_threads(em.config.get_threads())
+
+
+@pytest.fixture(params=[128, 256, 512], ids=lambda bits: f"vector{bits}")
+def vector_width(request) -> int:
+    """Sizes the CPU schedules for vectors of this many bits (SSE2, AVX2, AVX-512) whatever
+    this host has: a schedule must hold for every width, not only for the machine that runs
+    the suite. LLVM still compiles for this machine (it splits vectors wider than its own)."""
+    from ember.runtime import config
+
+    saved = config._vector_width
+    em.config.set_vector_width(request.param)
+    try:
+        yield request.param
+    finally:
+        config._vector_width = saved

@@ -50,6 +50,11 @@ def test_compiled_conv2d_matches_reference(conv, dtype):
     np.testing.assert_allclose(got, want, **_tolerance(dtype, fs[0] * fs[1] * fs[2]))
 
 
+@pytest.mark.parametrize("conv", [CONVS[1], CONVS[3], CONVS[5]], ids=_ids)
+def test_schedules_hold_for_every_vector_width(conv, vector_width):
+    test_compiled_conv2d_matches_reference(conv, "float32")
+
+
 @pytest.mark.parametrize("conv", CONVS, ids=_ids)
 def test_compiled_conv2d_input_grad_matches_reference(conv):
     xs, fs, s, d, p = conv

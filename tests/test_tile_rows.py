@@ -84,6 +84,12 @@ def test_compiled_row_reduction_matches_numpy(name, shape, dtype):
     _check(name, shape, dtype)
 
 
+@pytest.mark.parametrize("shape", [(3, 7), (37, 19), (2, 3, 33)], ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("name", ["softmax", "layernorm", "sum", "max_keepdims", "cross_entropy"])
+def test_row_schedules_hold_for_every_vector_width(name, shape, vector_width):
+    _check(name, shape, "float32")
+
+
 @pytest.fixture(params=[1, 2], ids=lambda t: f"{t}threads")
 def threads(request):
     with using_threads(request.param) as n:

@@ -51,6 +51,15 @@ def _inputs(name, shape):
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
 @pytest.mark.parametrize("name", list(CASES))
 def test_compiled_elementwise_matches_numpy(name, shape):
+    _check(name, shape)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_schedules_hold_for_every_vector_width(name, vector_width):
+    _check(name, (37, 19))
+
+
+def _check(name, shape):
     fn, reference, _, _ = CASES[name]
     args = _inputs(name, shape)
     got = em.function(fn)(*args).numpy()

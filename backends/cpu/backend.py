@@ -21,6 +21,7 @@ import numpy as np
 from ...frontend.errors import EmberError
 from ...passes.drop_empty_tensors import nonempty_positions
 from ...passes.pipeline import FRONT_STAGES, Stage
+from ...passes.tile_matmul import target_vector_bytes
 from . import _call, toolchain
 
 OPT_LEVEL = 3
@@ -86,8 +87,10 @@ class CPUBackend:
     def options_key(self) -> tuple:
         from ...runtime.config import get_threads
 
+        # NOTE: the schedules' register tiles and vector lengths follow the target vector
+        # width (em.config.set_vector_width, else the host's)
         return ("opt_level", OPT_LEVEL, "opt", toolchain.OPT_FLAGS, "llc", toolchain.LLC_FLAGS,
-                "threads", get_threads())
+                "threads", get_threads(), "vector_bytes", target_vector_bytes())
 
     def compile(self, module, symbol: str, in_avals, out_avals) -> "CPUExecutable":
         """`module` is at the `llvm` stage; `symbol` names the function to call. The
