@@ -13,6 +13,7 @@ import ember as em
 import references as ref
 from conftest import TOLERANCES, rng_for, using_threads
 from ember.dialects.ops import nn as conv_ops
+from ember.passes.pack_conv import conv_register_tile
 from ember.passes.tile_conv import balanced_parts
 from ember.passes.tile_matmul import register_tile
 
@@ -52,6 +53,16 @@ def test_packed_conv2d_matches_reference(conv, dtype, threads):
     np.testing.assert_allclose(got, want, **_tolerance(dtype, fs[0] * fs[1] * fs[2]))
 
 
+# 64 and 32 channels: whole panels of every width's NR (AVX-512's wide tile on the first two)
+@pytest.mark.parametrize("conv", [
+    ((2, 13, 13, 32), (3, 3, 32, 64), (1, 1), (1, 1), (1, 1, 1, 1)),
+    ((1, 11, 29, 3), (3, 3, 3, 64), (2, 1), (1, 1), (0, 2, 1, 1)),
+    ((3, 10, 17, 5), (3, 2, 5, 32), (3, 1), (1, 3), (2, 2, 3, 1)),
+], ids=_ids)
+def test_packed_schedules_hold_for_every_vector_width(conv, vector_width):
+    test_packed_conv2d_matches_reference(conv, "float32", 2)
+
+
 def test_packed_conv2d_with_an_epilogue_and_its_input_gradient():
     rng = rng_for("pack_conv_epilogue")
     x, f = rng.standard_normal((2, 12, 12, 3), np.float32), rng.standard_normal((3, 3, 3, NR), np.float32)
@@ -86,9 +97,10 @@ def _after(x, f, passes, padding=(0, 0, 0, 0)) -> str:
 
 def test_conv_is_packed_row_by_row():
     x, f = np.ones((2, 13, 15, 32), np.float32), np.ones((3, 3, 32, 2 * NR), np.float32)
+    owr, nr = conv_register_tile(4, 2 * NR)
     with using_threads(1):
         text = _after(x, f, ["ember-pack-conv"], padding=(1, 1, 1, 1))
-    assert f"tensor<2x3x3x32x{NR}xf32>" in text                # the filter in NR-wide panels
+    assert f"tensor<{2 * NR // nr}x3x3x32x{nr}xf32>" in text    # the filter in nr-wide panels
     assert "tensor<1x1x15x3x3x32xf32>" in text                 # one output row's patches
     assert "tensor<2x13x15x3x3x32xf32>" not in text            # never the whole patch matrix
     # NOTE: the output is never zeroed, as a whole or by rows: the register tiles' accumulators
@@ -96,10 +108,10 @@ def test_conv_is_packed_row_by_row():
     assert not re.search(r"linalg.fill .*-> tensor<2x13x15x", text)
     assert not re.search(r"linalg.fill .*-> tensor<1x1x15x", text)
     # 15 columns: register tiles of OWR columns or one fewer, accumulated in registers
-    for _, _, tile in balanced_parts(15, register_tile(4)[0]):
-        start = re.search(rf"(%\w+) = vector.broadcast %cst\w* : f32 to vector<{tile}x{NR}xf32>", text)
+    for _, _, tile in balanced_parts(15, owr):
+        start = re.search(rf"(%\w+) = vector.broadcast %cst\w* : f32 to vector<{tile}x{nr}xf32>", text)
         assert start, tile
-        assert re.search(rf"iter_args\(%arg\d+ = {start.group(1)}\) -> \(vector<{tile}x{NR}xf32>\)", text)
+        assert re.search(rf"iter_args\(%arg\d+ = {start.group(1)}\) -> \(vector<{tile}x{nr}xf32>\)", text)
     assert "ember.convolution_packed" not in text and "ember.pack_conv" not in text
 
 
@@ -114,8 +126,20 @@ def test_other_convolutions_are_left_to_tile_conv(x_shape, f_shape):
 def test_packed_conv_is_vectorized_with_contractible_multiplies():
     x, f = np.ones((2, 13, 13, 32), np.float32), np.ones((3, 3, 32, 2 * NR), np.float32)
     text = em.function(lambda x, f: em.nn.conv2d(x, f)).lower(x, f).as_text("llvm")
-    assert re.search(rf"llvm.fmul .*fastmath<contract>.* : vector<{NR}xf32>", text)
+    # NOTE: a tile's rows of nr channels may reach LLVM as rows of NR lanes (two vector registers)
+    nr = conv_register_tile(4, 2 * NR)[1]
+    assert re.search(rf"llvm.fmul .*fastmath<contract>.* : vector<({nr}|{NR})xf32>", text)
     assert "memrefCopy" not in text     # the patch copy is vector loads and stores
+
+
+@pytest.mark.parametrize("vector_bytes, channels, want", [
+    (64, 64, (6, 64)), (64, 128, (6, 64)),     # AVX-512: four registers of channels x 6 columns
+    (64, 32, (8, 32)), (64, 96, (8, 32)),      # channels for two registers only: 2 x 8
+    (64, 40, None),                            # no whole panel
+    (32, 64, (6, 16)), (32, 24, None),         # AVX2: two registers (16 in all) x 6
+])
+def test_conv_register_tile(vector_bytes, channels, want):
+    assert conv_register_tile(4, channels, vector_bytes) == want
 
 
 @pytest.mark.parametrize("size, most", [(1, 8), (7, 8), (8, 8), (28, 8), (29, 8), (100, 8), (13, 6)])
