@@ -40,6 +40,12 @@ def fill(value, init):
 
 
 def copy(src, init):
+    """`src` copied into `init`: the copy (tensors), or None (memrefs: `init` is written)."""
+    from mlir import ir
+
+    if isinstance(init.type, ir.MemRefType):
+        _named(_ops().CopyOp([], [src], [init]))
+        return None
     return _named(_ops().CopyOp([init.type], [src], [init])).results[0]
 
 

@@ -33,8 +33,8 @@ STAGES = FRONT_STAGES + (
                    "ember-widen-bools", "ember-tile-rows", "ember-parallelize",
                    "ember-vectorize-copies", "ember-pack-matmul", "ember-pack-conv",
                    "ember-tile-conv", "ember-tile-matmul", "ember-vectorize-elementwise",
-                   "ember-bufferize", "ember-expand-math", "ember-to-openmp",
-                   "ember-balance-threads", "ember-lower-cpu"),
+                   "ember-bufferize", "ember-strided-copies", "ember-expand-math",
+                   "ember-to-openmp", "ember-balance-threads", "ember-lower-cpu"),
           "bools as bytes, matmuls and convolutions packed, tiled and vectorized, bufferized, "
           "f32 transcendentals as polynomials, in the LLVM dialect"),
 )
