@@ -56,15 +56,21 @@ def _check_threads(n, where: str) -> int:
     return n
 
 
-def _from_env() -> int | None:
-    text = os.environ.get(THREADS_ENV)
+def _int_from_env(name: str, check):
+    """The environment variable `name` as an int checked by `check(value, where)` (which
+    names the variable in its error), or None where it is unset or empty."""
+    text = os.environ.get(name)
     if text is None or not text.strip():
         return None
     try:
         value = int(text)
     except ValueError:
         value = text
-    return _check_threads(value, f"environment variable {THREADS_ENV}")
+    return check(value, f"environment variable {name}")
+
+
+def _from_env() -> int | None:
+    return _int_from_env(THREADS_ENV, _check_threads)
 
 
 def set_threads(n: int) -> None:
@@ -119,14 +125,7 @@ def get_vector_width() -> int | None:
     `EMBER_VECTOR_WIDTH`, else None (the host's widest)."""
     if _vector_width is not None:
         return _vector_width
-    text = os.environ.get(VECTOR_WIDTH_ENV)
-    if text is None or not text.strip():
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        value = text
-    return _check_vector_width(value, f"environment variable {VECTOR_WIDTH_ENV}")
+    return _int_from_env(VECTOR_WIDTH_ENV, _check_vector_width)
 
 
 def set_cache_dir(path) -> None:
