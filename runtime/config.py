@@ -16,8 +16,9 @@ cache), otherwise `$XDG_CACHE_HOME/ember`, otherwise `~/.cache/ember`.
 Vector width: the CPU schedules (register tiles, vector lengths) are sized for vectors of
 `get_vector_width()` bits: `set_vector_width`, else the environment variable
 `EMBER_VECTOR_WIDTH` (128, 256 or 512), else None: the host's widest (like GCC's and Clang's
-`-mprefer-vector-width`; 256 on an AVX-512 host avoids its wide-vector clock). It is part of
-the compile-cache key.
+`-mprefer-vector-width`). Code is still generated for the host's instruction set: a width
+above the host's compiles and runs, its vectors split in two or four. It is part of the
+compile-cache key.
 
 Example:
     >>> import ember as em
