@@ -1,12 +1,15 @@
 """ember side by side with NumPy, PyTorch (eager, torch.compile), JAX (jax.jit) and Keras 3 on
 TensorFlow (with and without XLA), at one thread count for everyone (issue 4).
 
-    python bench/compare.py [--rows 1,3-5] [--threads N] [--repeats R | --quick]
+    python bench/compare.py [--rows 1,3-5] [--threads N] [--repeats R] [--passes P | --quick]
                             [--frameworks ember,numpy,...] [--json FILE]
 
 Each (row, framework) runs in its own process (`peers/child.py`), with every library's
 thread settings in its environment, so imports and threads are clean and a crashing peer
-costs one cell. Every result is checked against NumPy before it is timed. Prints per case
+costs one cell. It runs in `--passes` processes (default 3), the frameworks of a row taking
+turns, and a cell is the median of the processes' medians: on these shared machines a
+second core can be slow for a minute, and one process per cell put that minute in one
+framework's cell alone (ember's conv2d measured 11.7 and 17.2 ms in two runs of one day). Every result is checked against NumPy before it is timed. Prints per case
 ember's median time, each peer's, the best peer, the ratio against the case's reference
 (reference time / ember's time: ember is faster when > 1), the target and whether it is met.
 A peer that is not installed shows n/a, with the reason under the table.
@@ -187,6 +190,26 @@ def run_child(framework: str, kind: str, threads: int, repeats: int, timeout: fl
     return json.loads(lines[-1][len(MARKER):])
 
 
+def merge_passes(reports: list[dict]) -> dict:
+    """One (row, framework)'s report from the reports of its passes: each case's seconds the
+    median of the passes' (their list under "passes"). A pass that failed, or a case that a
+    pass got wrong or did not time, makes the whole cell that report: never a median of
+    what is left."""
+    for report in reports:
+        if "results" not in report or "unavailable" in report:
+            return report
+    merged = dict(reports[0], results={})
+    for case, entry in reports[0]["results"].items():
+        entries = [report["results"].get(case, {}) for report in reports]
+        bad = next((e for e in entries if "wrong" in e or not e.get("seconds")), None)
+        if bad is not None:
+            merged["results"][case] = bad
+            continue
+        times = [e["seconds"] for e in entries]
+        merged["results"][case] = dict(entry, seconds=statistics.median(times), passes=times)
+    return merged
+
+
 def _seconds(report: dict, case: str):
     return report.get("results", {}).get(case, {}).get("seconds")
 
@@ -335,7 +358,9 @@ def main(argv=None) -> int:
                         help="threads for every framework (default: every usable core)")
     parser.add_argument("--repeats", type=int,
                         help="timed samples per case (default 15, --quick 5)")
-    parser.add_argument("--quick", action="store_true", help="fewer samples and cold starts")
+    parser.add_argument("--passes", type=int,
+                        help="processes per (row, framework), taking turns (default 3, --quick 1)")
+    parser.add_argument("--quick", action="store_true", help="fewer samples, passes and cold starts")
     parser.add_argument("--frameworks", default=",".join(FRAMEWORKS),
                         help=f"which of {','.join(FRAMEWORKS)} to run (default: all)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per child process")
@@ -349,6 +374,9 @@ def main(argv=None) -> int:
     if args.threads < 1:
         parser.error(f"--threads: expected a positive count, received {args.threads}")
     repeats = args.repeats or (5 if args.quick else 15)
+    passes = args.passes or (1 if args.quick else 3)
+    if passes < 1:
+        parser.error(f"--passes: expected a positive count, received {passes}")
     rows = [row for row in ROWS if row.number in row_numbers]
 
     results: dict = {}
@@ -360,18 +388,22 @@ def main(argv=None) -> int:
                     chosen, threads, 1 if args.quick else 3, args.timeout, args.verbose)
                 continue
             by_framework = results.setdefault((row.number, threads), {})
+            reports = {framework: [] for framework in chosen}
+            for turn in range(passes):
+                for framework in chosen:
+                    start = time.perf_counter()
+                    reports[framework].append(run_child(framework, row.kind, threads, repeats,
+                                                        args.timeout, verbose=args.verbose))
+                    progress(f"row {row.number} {framework} ({threads} thread(s)), pass "
+                             f"{turn + 1}/{passes}: {time.perf_counter() - start:.1f} s")
             for framework in chosen:
-                start = time.perf_counter()
-                by_framework[framework] = run_child(framework, row.kind, threads, repeats,
-                                                    args.timeout, verbose=args.verbose)
-                progress(f"row {row.number} {framework} ({threads} thread(s)): "
-                         f"{time.perf_counter() - start:.1f} s")
+                by_framework[framework] = merge_passes(reports[framework])
             for case in row.cases:
                 if row.kind.endswith("_train"):
                     check_losses(case.name, by_framework)
 
-    print(f"\nember vs peers: {args.threads} thread(s) (row 1 also 1), median of {repeats} "
-          f"samples, one process per (row, framework)")
+    print(f"\nember vs peers: {args.threads} thread(s) (row 1 also 1), median of {passes} "
+          f"process(es) per (row, framework), taking turns, each the median of {repeats} samples")
     print(table(rows, results, args.threads))
     print(f"versions: {versions(results)}")
     if args.json:

@@ -155,3 +155,29 @@ def test_format_seconds():
     assert compare.format_seconds(2.5) == "2.50 s"
     assert compare.format_seconds(0.0123) == "12.30 ms"
     assert compare.format_seconds(4.2e-6) == "4.2 us"
+
+
+def _report(**cases):
+    return {"framework": "ember", "results": {name: dict(entry) for name, entry in cases.items()}}
+
+
+def test_passes_merge_into_the_median_of_each_case():
+    reports = [_report(softmax={"seconds": 3.0}, layernorm={"seconds": 1.0, "losses": [1.0]}),
+               _report(softmax={"seconds": 2.0}, layernorm={"seconds": 5.0}),
+               _report(softmax={"seconds": 9.0}, layernorm={"seconds": 2.0})]
+    merged = compare.merge_passes(reports)["results"]
+    assert merged["softmax"] == {"seconds": 3.0, "passes": [3.0, 2.0, 9.0]}
+    assert merged["layernorm"]["seconds"] == 2.0 and merged["layernorm"]["losses"] == [1.0]
+    assert compare.merge_passes(reports[:1])["results"]["softmax"]["seconds"] == 3.0
+
+
+def test_a_failed_or_wrong_pass_is_the_cell_not_left_out_of_the_median():
+    ok = _report(softmax={"seconds": 3.0})
+    crashed = {"error": "exit code 1: Segmentation fault"}
+    assert compare.merge_passes([ok, crashed, ok]) is crashed
+    wrong = _report(softmax={"seconds": 1.0, "wrong": "max error 0.5"})
+    assert compare.merge_passes([ok, wrong])["results"]["softmax"] == wrong["results"]["softmax"]
+    untimed = _report(softmax={})
+    assert "seconds" not in compare.merge_passes([ok, untimed])["results"]["softmax"]
+    missing = {"unavailable": "torch is not installed"}
+    assert compare.merge_passes([missing, missing]) is missing
