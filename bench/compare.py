@@ -9,7 +9,8 @@ thread settings in its environment, so imports and threads are clean and a crash
 costs one cell. It runs in `--passes` processes (default 3), the frameworks of a row taking
 turns, and a cell is the median of the processes' medians: on these shared machines a
 second core can be slow for a minute, and one process per cell put that minute in one
-framework's cell alone (ember's conv2d measured 11.7 and 17.2 ms in two runs of one day). Every result is checked against NumPy before it is timed. Prints per case
+framework's cell alone (ember's conv2d measured 11.7 and 17.2 ms in two runs of one day).
+Every result is checked against NumPy before it is timed. Prints per case
 ember's median time, each peer's, the best peer, the ratio against the case's reference
 (reference time / ember's time: ember is faster when > 1), the target and whether it is met.
 A peer that is not installed shows n/a, with the reason under the table.

@@ -42,8 +42,8 @@ from .pack_matmul import PANELS
 from .parallelize import _own_fill
 from .registry import register_pass
 from .tile_conv import CONVOLUTION, _multiply_accumulates, _window, balanced_parts
-from .tile_matmul import (_FLOATS, _apply, _func_of, _Script, target_vector_bytes,
-                          lower_contractions, register_tile)
+from .tile_matmul import (_FLOATS, _apply, _func_of, _Script, lower_contractions, register_tile,
+                          target_vector_bytes)
 
 PACKED = "ember.convolution_packed"   # a row-by-row packed product, scheduled here
 _PATCHES = "ember.pack_conv.patches"  # the patch copy (im2col) of the marked product
