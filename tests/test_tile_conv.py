@@ -25,6 +25,7 @@ CONVS = [
     ((1, 7, 7, 1), (1, 1, 1, 1), (1, 1), (1, 1), (0, 0, 0, 0)),
     ((1, 10, 19, 7), (3, 2, 7, 17), (3, 1), (1, 3), (2, 2, 3, 1)),
     ((2, 6, 41, 64), (3, 3, 64, 3), (1, 1), (1, 1), (1, 1, 1, 1)),
+    ((2, 9, 10, 12), (3, 2, 12, 37), (2, 1), (1, 2), (1, 0, 0, 1)),
 ]
 
 
@@ -120,4 +121,17 @@ def test_filter_grad_with_few_channels_is_vectorized_with_fma():
 
     text = em.function(em.grad(loss, argnums=1)).lower(x, f).as_text("llvm")
     # NOTE: NR lanes, or fewer where ember-parallelize split the output channels
+    assert re.search(r"llvm.fmul .*fastmath<contract>.* : vector<\d+xf32>", text)
+
+
+@pytest.mark.parametrize("channels", [12, 32])
+def test_filter_grad_with_channel_blocks_is_a_product_over_pixels(channels):
+    # NOTE: blocked_text's tiles are mulf + addf (contractible); the convolution form it
+    # replaced lowers vector.contracts to fma, with no contractible fmul
+    x, f = np.ones((2, 9, 9, channels), np.float32), np.ones((3, 3, channels, 32), np.float32)
+
+    def loss(x, f):
+        return em.reduce_sum(em.nn.conv2d(x, f))
+
+    text = em.function(em.grad(loss, argnums=1)).lower(x, f).as_text("llvm")
     assert re.search(r"llvm.fmul .*fastmath<contract>.* : vector<\d+xf32>", text)

@@ -92,22 +92,53 @@ func.func @left_alone(%x: tensor<1x5x5x2xf32>, %w: tensor<3x3x2x4xf32>) -> (tens
   return %r0, %r1 : tensor<1x3x3x4xf32>, tensor<1x3x3x4xf32>
 }
 
-// The filter gradient, loops (kh, kw, n, oh, ow, c, o), with 32 input channels: the
-// convolution of x as (c, h, w, n) with g as the filter (oh, ow, n, o), transposed in and
-// out, then the same schedule.
+// The filter gradient, loops (kh, kw, n, oh, ow, c, o), with 13 input channels (no channel
+// block of 4 or more divides them): the convolution of x as (c, h, w, n) with g as the
+// filter (oh, ow, n, o), transposed in and out, then the same schedule.
 #dx = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d3 + d0, d4 + d1, d5)>
 #dg = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d3, d4, d6)>
 #df = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>
 
 // (The transposes are generics reading through the permutation.)
 // CHECK-LABEL: func.func @filter_grad
-// CHECK:         linalg.generic {{.*}} ins(%arg0 : tensor<4x13x13x32xf32>) outs(%{{.*}} : tensor<32x13x13x4xf32>)
+// CHECK:         linalg.generic {{.*}} ins(%arg0 : tensor<4x13x13x13xf32>) outs(%{{.*}} : tensor<13x13x13x4xf32>)
 // CHECK:         linalg.generic {{.*}} ins(%arg1 : tensor<4x11x11x16xf32>) outs(%{{.*}} : tensor<11x11x4x16xf32>)
 // CHECK-NOT:     ember.convolution
 // CHECK:         vector.fma
-// CHECK:         linalg.generic {{.*}} ins(%{{.*}} : tensor<32x3x3x16xf32>) outs(%{{.*}} : tensor<3x3x32x16xf32>)
+// CHECK:         linalg.generic {{.*}} ins(%{{.*}} : tensor<13x3x3x16xf32>) outs(%{{.*}} : tensor<3x3x13x16xf32>)
 // CHECK:         return
-func.func @filter_grad(%x: tensor<4x13x13x32xf32>, %g: tensor<4x11x11x16xf32>) -> tensor<3x3x32x16xf32> {
+func.func @filter_grad(%x: tensor<4x13x13x13xf32>, %g: tensor<4x11x11x16xf32>) -> tensor<3x3x13x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x3x13x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<3x3x13x16xf32>) -> tensor<3x3x13x16xf32>
+  %r = linalg.generic {indexing_maps = [#dx, #dg, #df],
+                       iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
+      ins(%x, %g : tensor<4x13x13x13xf32>, tensor<4x11x11x16xf32>) outs(%init : tensor<3x3x13x16xf32>)
+      attrs = {ember.convolution} {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %p = arith.mulf %u, %v : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<3x3x13x16xf32>
+  return %r : tensor<3x3x13x16xf32>
+}
+
+
+// With 32 input channels (blocks of 8): a matrix product over the output pixels, one image
+// at a time; loops (kh, kw, c / 8, o / NR) around (oh, ow), whose accumulator of 8 channels
+// x NR output channels is a vector carried by both; each step multiplies 8 channels of one
+// pixel of x (broadcast) by one row of g.
+// CHECK-LABEL: func.func @filter_grad_blocked
+// CHECK-NOT:     linalg.generic
+// CHECK:         scf.for {{.*}} iter_args({{.*}}) -> (tensor<3x3x32x16xf32>)
+// CHECK:           vector.transfer_read {{.*}} : tensor<8x16xf32>, vector<8x16xf32>
+// CHECK:           scf.for {{.*}} iter_args({{.*}}) -> (vector<8x16xf32>)
+// CHECK:             scf.for {{.*}} iter_args({{.*}}) -> (vector<8x16xf32>)
+// CHECK:               arith.mulf {{.*}} fastmath<contract> : vector<8x16xf32>
+// CHECK:               arith.addf {{.*}} fastmath<contract> : vector<8x16xf32>
+// CHECK:           vector.transfer_write
+// CHECK:         return
+func.func @filter_grad_blocked(%x: tensor<4x13x13x32xf32>, %g: tensor<4x11x11x16xf32>) -> tensor<3x3x32x16xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<3x3x32x16xf32>
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<3x3x32x16xf32>) -> tensor<3x3x32x16xf32>
