@@ -190,12 +190,35 @@ class Lowerer:
         dilated = [d + max(d - 1, 0) * it for d, it in zip(src.shape, interior)]
         grow_lo, grow_hi = [max(v, 0) for v in low], [max(v, 0) for v in high]
         grown = AVal(tuple(d + lo + hi for d, lo, hi in zip(dilated, grow_lo, grow_hi)), src.dtype)
-        if any(interior) or any(grow_lo) or any(grow_hi):
+        if any(interior):
             x = self.copy_into(x, self.filled(grown, value), grow_lo, [it + 1 for it in interior])
+        elif any(grow_lo) or any(grow_hi):
+            x = self.copy_into(x, self._filled_border(grown, grow_lo, dilated, value), grow_lo,
+                               [1] * src.rank)
         if all(v >= 0 for v in list(low) + list(high)):
             return x
         out = AVal(tuple(d + lo + hi for d, lo, hi in zip(dilated, low, high)), src.dtype)
         return self.extract_slice(x, out, [max(-v, 0) for v in low], [1] * src.rank)
+
+    def _filled_border(self, aval: AVal, low, inner, value):
+        """A tensor of `aval`'s shape whose elements outside the box at `low` of shape
+        `inner` are `value` (those inside are left for a copy). NOTE: only the border is
+        written, slab by slab (each dim's low and high slabs, within the box in the dims
+        before it): a padded conv input (64x30x30x32 around 28x28) fills 0.5 of its 7.4 MB."""
+        out = self.empty(aval)
+        offsets, sizes = [0] * aval.rank, list(aval.shape)
+        for d in range(aval.rank):
+            for start, size in ((0, low[d]), (low[d] + inner[d], aval.shape[d] - low[d] - inner[d])):
+                if size == 0:
+                    continue
+                slab_offsets, slab_sizes = list(offsets), list(sizes)
+                slab_offsets[d], slab_sizes[d] = start, size
+                slab = AVal(tuple(slab_sizes), aval.dtype)
+                part = self.extract_slice(out, slab, slab_offsets, [1] * aval.rank)
+                part = linalg_ops.fill(self._scalar_const(value, slab), part)
+                out = self.insert_slice(part, out, slab_offsets, slab_sizes)
+            offsets[d], sizes[d] = low[d], inner[d]
+        return out
 
     def conv2d(self, x, filter_, init, strides, dilations):
         """linalg.conv_2d_nhwc_hwcf's computation (NHWC input, already padded; HWIO filter)

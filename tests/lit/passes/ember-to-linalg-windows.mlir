@@ -1,8 +1,10 @@
 // RUN: ember-opt %s --ember-to-linalg | filecheck %s
 
-// Convolution and pooling pad by filling a tensor of the padded shape (zeros; -inf for max)
-// and copying the input into its interior with linalg.copy (a tensor.pad would bufferize to
-// a memref.copy into a strided view, which MLIR's runtime copies element by element). Pooling
+// Convolution and pooling pad by filling the border of a tensor of the padded shape (zeros;
+// -inf for max), slab by slab (each dim's low and high slabs, within the interior in the dims
+// before it), and copying the input into its interior with linalg.copy (a tensor.pad would
+// bufferize to a memref.copy into a strided view, which MLIR's runtime copies element by
+// element). Pooling
 // uses linalg's
 // named NHWC ops; convolution is linalg.conv_2d_nhwc_hwcf's computation as a generic whose
 // loops (n, oh, kh, kw, c, ow, f) end in contiguous ones. iota, gather and random_bits are
@@ -12,11 +14,20 @@
 // CHECK-DAG:   #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d3, d4, d6)>
 // CHECK-DAG:   #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>
 // CHECK-LABEL: func.func @conv
+// CHECK:         tensor.empty() : tensor<1x7x7x2xf32>
+// CHECK-NOT:     linalg.fill {{.*}} -> tensor<1x7x7x2xf32>
 // CHECK:         %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK:         %[[FILL:.*]] = linalg.fill ins(%[[ZERO]] : f32) {{.*}} -> tensor<1x7x7x2xf32>
-// CHECK:         %[[INSIDE:.*]] = tensor.extract_slice %[[FILL]][0, 1, 1, 0] [1, 5, 5, 2] [1, 1, 1, 1]
+// CHECK:         linalg.fill ins(%[[ZERO]] : f32) {{.*}} -> tensor<1x1x7x2xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 0] [1, 1, 7, 2] [1, 1, 1, 1]
+// CHECK:         linalg.fill {{.*}} -> tensor<1x1x7x2xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 6, 0, 0] [1, 1, 7, 2] [1, 1, 1, 1]
+// CHECK:         linalg.fill {{.*}} -> tensor<1x5x1x2xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 1, 0, 0] [1, 5, 1, 2] [1, 1, 1, 1]
+// CHECK:         linalg.fill {{.*}} -> tensor<1x5x1x2xf32>
+// CHECK:         %[[BORDER:.*]] = tensor.insert_slice {{.*}}[0, 1, 6, 0] [1, 5, 1, 2] [1, 1, 1, 1]
+// CHECK:         %[[INSIDE:.*]] = tensor.extract_slice %[[BORDER]][0, 1, 1, 0] [1, 5, 5, 2] [1, 1, 1, 1]
 // CHECK:         %[[COPY:.*]] = linalg.copy{{.*}} ins(%arg0 : {{.*}}) outs(%[[INSIDE]] : {{.*}})
-// CHECK:         %[[PADDED:.*]] = tensor.insert_slice %[[COPY]] into %[[FILL]][0, 1, 1, 0] [1, 5, 5, 2] [1, 1, 1, 1]
+// CHECK:         %[[PADDED:.*]] = tensor.insert_slice %[[COPY]] into %[[BORDER]][0, 1, 1, 0] [1, 5, 5, 2] [1, 1, 1, 1]
 // CHECK-NOT:     tensor.pad
 // CHECK:         linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]} ins(%[[PADDED]], %arg1
 // CHECK:           arith.mulf
