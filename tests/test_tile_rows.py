@@ -187,6 +187,14 @@ def test_llvm_stage_holds_vector_reductions():
     assert "llvm.intr.vector.reduce.fadd" in text
 
 
+def test_lane_sums_may_reassociate_and_max_keeps_its_flags():
+    text = _after_tile_rows(lambda x: em.nn.softmax(x, axis=-1), np.ones((64, 1000), np.float32))
+    sums = [line for line in text.splitlines() if "vector.reduction <add>" in line]
+    assert sums and all("fastmath<reassoc>" in line for line in sums)
+    assert all("fastmath" not in line for line in text.splitlines()
+               if "vector.reduction <maximumf>" in line)
+
+
 def test_column_sums_are_left_alone():
     text = _after_tile_rows(lambda x: em.reduce_sum(x, 0), np.ones((64, 100), np.float32))
     assert "scf.forall" not in text and "linalg.generic" in text
