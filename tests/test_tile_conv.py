@@ -56,6 +56,11 @@ def test_schedules_hold_for_every_vector_width(conv, vector_width):
     test_compiled_conv2d_matches_reference(conv, "float32")
 
 
+@pytest.mark.parametrize("conv", [CONVS[1], CONVS[5], CONVS[7]], ids=_ids)
+def test_filter_grad_schedules_hold_for_every_vector_width(conv, vector_width):
+    test_compiled_conv2d_filter_grad_matches_reference(conv, "float32")
+
+
 @pytest.mark.parametrize("conv", CONVS, ids=_ids)
 def test_compiled_conv2d_input_grad_matches_reference(conv):
     xs, fs, s, d, p = conv
