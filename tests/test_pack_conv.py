@@ -83,11 +83,11 @@ def test_packed_conv2d_with_an_epilogue_and_its_input_gradient():
         x, g, f.shape, (1, 1), (1, 1), (1, 1, 1, 1)), rtol=1e-4, atol=1e-3)
 
 
-def _after(x, f, passes, padding=(0, 0, 0, 0)) -> str:
+def _after(x, f, passes, padding=(0, 0, 0, 0), strides=(1, 1)) -> str:
     from ember.passes import run_passes
     from ember.runtime.lowered import parse
 
-    window = dict(strides=(1, 1), dilations=(1, 1), padding=padding)
+    window = dict(strides=strides, dilations=(1, 1), padding=padding)
     fn = em.function(lambda x, f: conv_ops.conv2d.bind(x, f, **window))
     module = parse(fn.lower(x, f).as_text("linalg"))
     with module.context:
@@ -95,20 +95,23 @@ def _after(x, f, passes, padding=(0, 0, 0, 0)) -> str:
     return str(module)
 
 
-def test_conv_is_packed_row_by_row():
+# (strides, output width): with a horizontal stride of 1 the register tiles read x itself
+@pytest.mark.parametrize("strides, width", [((1, 1), 15), ((2, 2), 8)])
+def test_conv_is_packed_row_by_row(strides, width):
     x, f = np.ones((2, 13, 15, 32), np.float32), np.ones((3, 3, 32, 2 * NR), np.float32)
     owr, nr = conv_register_tile(4, 2 * NR)
     with using_threads(1):
-        text = _after(x, f, ["ember-pack-conv"], padding=(1, 1, 1, 1))
+        text = _after(x, f, ["ember-pack-conv"], padding=(1, 1, 1, 1), strides=strides)
     assert f"tensor<{2 * NR // nr}x3x3x32x{nr}xf32>" in text    # the filter in nr-wide panels
-    assert "tensor<1x1x15x3x3x32xf32>" in text                 # one output row's patches
-    assert "tensor<2x13x15x3x3x32xf32>" not in text            # never the whole patch matrix
+    rows = re.findall(r"tensor<1x1x\d+x3x3x32xf32>", text)      # one output row's patches
+    assert rows == [] if strides[1] == 1 else set(rows) == {f"tensor<1x1x{width}x3x3x32xf32>"}
+    assert not re.search(r"tensor<2x\d+x\d+x3x3x32xf32>", text)  # never the whole patch matrix
     # NOTE: the output is never zeroed, as a whole or by rows: the register tiles' accumulators
     # start at zero (the fill's value) instead of reading back a zeroed row
-    assert not re.search(r"linalg.fill .*-> tensor<2x13x15x", text)
-    assert not re.search(r"linalg.fill .*-> tensor<1x1x15x", text)
-    # 15 columns: register tiles of OWR columns or one fewer, accumulated in registers
-    for _, _, tile in balanced_parts(15, owr):
+    assert not re.search(rf"linalg.fill .*-> tensor<2x\d+x{width}x", text)
+    assert not re.search(rf"linalg.fill .*-> tensor<1x1x{width}x", text)
+    # the row's columns: register tiles of OWR columns or one fewer, accumulated in registers
+    for _, _, tile in balanced_parts(width, owr):
         start = re.search(rf"(%\w+) = vector.broadcast %cst\w* : f32 to vector<{tile}x{nr}xf32>", text)
         assert start, tile
         assert re.search(rf"iter_args\(%arg\d+ = {start.group(1)}\) -> \(vector<{tile}x{nr}xf32>\)", text)

@@ -49,6 +49,44 @@ func.func @packed(%x: tensor<2x6x9x3xf32>, %w: tensor<3x3x3x64xf32>) -> tensor<2
   return %r : tensor<2x4x4x64xf32>
 }
 
+// With a horizontal stride of 1 there is no patch copy: per row, the register tiles read
+// the patches from x where they lie (a row's slice of x, one (kh, kw, c) column of OWR
+// pixels at a time, broadcast), with the same accumulators as above.
+#x1 = affine_map<(n, oh, kh, kw, c, ow, f) -> (n, oh + kh, ow + kw, c)>
+
+// CHECK-LABEL: func.func @direct
+// CHECK-NOT:     linalg.fill
+// CHECK:         ember.pack_panels
+// CHECK-NOT:     tensor.empty() : tensor<1x1x{{[0-9]+}}x3x3x3xf32>
+// CHECK:         scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK:           scf.for %{{.*}} = %c0 to %c4 step %c1
+// CHECK:             tensor.extract_slice %arg0[%{{.*}}, %{{.*}}, 0, 0] [1, 3, 9, 3] [1, 1, 1, 1]
+// CHECK:             %[[START:.*]] = vector.broadcast %{{.*}} : f32 to vector<{{[0-9]+}}x{{[0-9]+}}xf32>
+// CHECK:             scf.for {{.*}} iter_args(%{{.*}} = %[[START]]) -> (vector<{{[0-9]+}}x{{[0-9]+}}xf32>)
+// CHECK:               scf.for
+// CHECK:                 scf.for
+// CHECK:                   vector.transfer_read %{{.*}} : tensor<{{[0-9]+}}xf32>, vector<{{[0-9]+}}xf32>
+// CHECK:                   vector.broadcast
+// CHECK:                   arith.mulf %{{.*}} fastmath<contract>
+// CHECK:                   arith.addf %{{.*}} fastmath<contract>
+// CHECK-NOT:     ember.convolution
+// CHECK:         return
+func.func @direct(%x: tensor<2x6x9x3xf32>, %w: tensor<3x3x3x64xf32>) -> tensor<2x4x7x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x4x7x64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x4x7x64xf32>) -> tensor<2x4x7x64xf32>
+  %r = linalg.generic {indexing_maps = [#x1, #w, #o],
+                       iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
+      ins(%x, %w : tensor<2x6x9x3xf32>, tensor<3x3x3x64xf32>) outs(%init : tensor<2x4x7x64xf32>)
+      attrs = {ember.convolution} {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %p = arith.mulf %u, %v : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x4x7x64xf32>
+  return %r : tensor<2x4x7x64xf32>
+}
+
 // 36 output channels are not a multiple of NR (on any host): left to ember-tile-conv.
 // CHECK-LABEL: func.func @not_packed
 // CHECK:         linalg.fill
