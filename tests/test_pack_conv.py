@@ -53,11 +53,13 @@ def test_packed_conv2d_matches_reference(conv, dtype, threads):
     np.testing.assert_allclose(got, want, **_tolerance(dtype, fs[0] * fs[1] * fs[2]))
 
 
-# 64 and 32 channels: whole panels of every width's NR (AVX-512's wide tile on the first two)
+# 64 and 32 channels: whole panels of every width's NR (AVX-512's wide tile on the first two
+# and the last); horizontal strides of 1 (the tiles read x) and 2 (the per-row patch copy)
 @pytest.mark.parametrize("conv", [
     ((2, 13, 13, 32), (3, 3, 32, 64), (1, 1), (1, 1), (1, 1, 1, 1)),
     ((1, 11, 29, 3), (3, 3, 3, 64), (2, 1), (1, 1), (0, 2, 1, 1)),
     ((3, 10, 17, 5), (3, 2, 5, 32), (3, 1), (1, 3), (2, 2, 3, 1)),
+    ((2, 9, 23, 4), (2, 3, 4, 64), (1, 2), (2, 1), (0, 1, 2, 0)),     # sw 2: per-row patches
 ], ids=_ids)
 def test_packed_schedules_hold_for_every_vector_width(conv, vector_width):
     test_packed_conv2d_matches_reference(conv, "float32", 2)
