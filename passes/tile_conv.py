@@ -259,6 +259,23 @@ def _to_named(op, kind, strides, dilations):
     return named
 
 
+def _few_channels(window, channels: int) -> bool:
+    """Whether a convolution generic of this window (`_window`) and input channels is a
+    filter gradient for `_FilterGradScript.filter_text`. NOTE: a dilated tap (kw*dw) is not
+    a plain read there."""
+    return (window is not None and window[0] == "filter_grad" and channels < CR
+            and channel_tile(channels) < MIN_CHANNEL_BLOCK and window[2] == (1, 1))
+
+
+def few_channel_filter_grad(op) -> bool:
+    """Whether `op` (a linalg.generic) is a filter gradient that `ember-tile-conv` gives the
+    few-channel schedule (`filter_text`)."""
+    if CONVOLUTION not in op.attributes or len(op.operands) != 3 \
+            or not hasattr(op.operands[0].type, "shape") or not _multiply_accumulates(op):
+        return False
+    return _few_channels(_window(op), op.operands[0].type.shape[3])
+
+
 @register_pass("ember-tile-conv", "Tile and vectorize the convolution generics (CPU)")
 def tile_conv(module_op) -> None:
     from mlir import ir
@@ -282,8 +299,7 @@ def tile_conv(module_op) -> None:
             func = func.parent
         channels = op.operands[0].type.shape[3]
         blocked = window[0] == "filter_grad" and channel_tile(channels) >= MIN_CHANNEL_BLOCK
-        if blocked or (window[0] == "filter_grad" and channels < CR and window[2] == (1, 1)):
-            # NOTE: (few channels) a dilated tap (kw*dw) is not a plain read
+        if blocked or _few_channels(window, channels):
             op.attributes[_TARGET] = ir.UnitAttr.get()
             # NOTE: vectorized as mulf + addf (its reduction dims are folded away, so there is
             # no vector.contract to lower to fma): `contract` lets LLVM fuse them.

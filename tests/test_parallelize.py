@@ -72,6 +72,19 @@ def test_small_ops_stay_on_one_thread(threads):
     assert "omp." not in _lower_llvm(lambda x: x * 2.0 + 1.0, x)
 
 
+@pytest.mark.parametrize("channels, split", [(1, False), (32, True)])
+def test_filter_gradients_with_few_channels_stay_whole(channels, split, threads):
+    # NOTE: the few-channel filter gradient (a CNN's first layer) is left on one thread;
+    # with channel blocks it is split by output channels
+    from ember.dialects.ops import nn as conv_ops
+
+    x, g = np.ones((16, 20, 20, channels), np.float32), np.ones((16, 18, 18, 64), np.float32)
+    window = dict(strides=(1, 1), dilations=(1, 1), padding=(0, 0, 0, 0))
+    text = _lower_llvm(lambda x, g: conv_ops.conv2d_backprop_filter.bind(
+        x, g, filter_shape=(3, 3, channels, 64), **window), x, g)
+    assert ("omp.parallel" in text) == split
+
+
 def test_one_thread_makes_no_openmp_calls():
     with using_threads(1):
         x = np.ones((512, 512), np.float32)
