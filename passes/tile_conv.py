@@ -96,18 +96,24 @@ class _FilterGradScript(_Script):
         for handle, o in self.split("%op", 6, register_parts(o_size, nr)):
             op, loops = self.tile(handle, [0, 0, 1, 1, 1, 1, o[2]], [5, 6, 2, 3, 4, 0, 1])
             self.emit(f"transform.annotate {loops[0]} \"{NEST}\" : !transform.any_op")
-            # NOTE: x's map keeps oh*sh + kh*dh, which the vectorizer refuses; with the unit
-            # dims (n, oh, ow, c) folded away it is a plain (kh, kw) read. The folding replaces
-            # the tile (not the loops): it is found again inside its innermost loop.
-            self.emit(f"transform.apply_patterns to {loops[0]} {{")
-            self.emit("  transform.apply_patterns.linalg.fold_unit_extent_dims_via_slices")
-            self.emit("} : !transform.any_op")
-            tile = self.fresh()
-            self.emit(f"{tile} = transform.structured.match ops{{[\"linalg.generic\"]}} in "
-                      f"{loops[-1]} : (!transform.any_op) -> !transform.any_op")
-            self.emit(f"transform.structured.vectorize {tile} : !transform.any_op")
+            # NOTE: with the unit dims (n, oh, ow, c) folded away, x's read is a plain (kh, kw)
+            # one
+            self.fold_and_vectorize(loops)
             self.k_loops.append(loops[-1])
         return self.finish()
+
+    def fold_and_vectorize(self, loops: list[str]) -> None:
+        """Folds the unit dims of the tile in the nest `loops` away and vectorizes it. NOTE:
+        x's map keeps oh*sh + kh*dh, which the vectorizer refuses; without the unit dims it
+        is a plain read. The folding replaces the tile (not the loops): it is found again
+        inside the innermost loop."""
+        self.emit(f"transform.apply_patterns to {loops[0]} {{")
+        self.emit("  transform.apply_patterns.linalg.fold_unit_extent_dims_via_slices")
+        self.emit("} : !transform.any_op")
+        tile = self.fresh()
+        self.emit(f"{tile} = transform.structured.match ops{{[\"linalg.generic\"]}} in "
+                  f"{loops[-1]} : (!transform.any_op) -> !transform.any_op")
+        self.emit(f"transform.structured.vectorize {tile} : !transform.any_op")
 
     def blocked_text(self, o_size: int, cb: int, nr: int) -> str:
         """The schedule of a filter gradient with a channel block `cb` (a divisor of c, at
@@ -124,15 +130,9 @@ class _FilterGradScript(_Script):
             image, outer = self.tile(handle, [0, 0, 1, 0, 0, 0, 0])
             op, loops = self.tile(image, [1, 1, 0, 1, 1, cb, o[2]], [0, 1, 5, 6, 2, 3, 4])
             self.emit(f"transform.annotate {outer[0]} \"{NEST}\" : !transform.any_op")
-            # NOTE: as in filter_text: with the unit dims (kh, kw, n, oh, ow) folded away, x's
-            # read is a plain one of cb channels, and the tile out[c, o] += x[c] * g[o].
-            self.emit(f"transform.apply_patterns to {loops[0]} {{")
-            self.emit("  transform.apply_patterns.linalg.fold_unit_extent_dims_via_slices")
-            self.emit("} : !transform.any_op")
-            tile = self.fresh()
-            self.emit(f"{tile} = transform.structured.match ops{{[\"linalg.generic\"]}} in "
-                      f"{loops[-1]} : (!transform.any_op) -> !transform.any_op")
-            self.emit(f"transform.structured.vectorize {tile} : !transform.any_op")
+            # NOTE: with the unit dims (kh, kw, n, oh, ow) folded away, x's read is a plain one
+            # of cb channels, and the tile out[c, o] += x[c] * g[o]
+            self.fold_and_vectorize(loops)
             self.k_loops += [loops[-1], loops[-2]]   # ow, then oh
         return self.finish()
 
