@@ -26,10 +26,13 @@ fold its unit dims and vectorize it; then the fill of the output moves into the 
 (`_fill_rows`), and from there into the register tiles: their accumulators start at the
 fill's value (zero) instead of reading back a zeroed row (`_start_from_fill_value`).
 
-Measured, one thread, batch 64 of 28x28x32 -> 64, 3x3, same (medians; this machine):
-19.3 ms as a 1-D-convolution schedule (`ember-tile-conv`), 17.5-18 ms here, PyTorch
-(oneDNN) 12.5 ms. The product's tiles run at about 130 GFLOP/s (of about 190); the rest is
-the padded copy of the input (fill and copy, 12%) and the patch copies (7%).
+Measured, one thread, batch 64 of 28x28x32 -> 64, 3x3, same (medians): when this pass was
+written, 19.3 ms as a 1-D-convolution schedule (`ember-tile-conv`), 17.5-18 ms here, PyTorch
+(oneDNN) 12.5 ms; the product's tiles ran at about 130 GFLOP/s (of about 190), the rest was
+the padded copy of the input (fill and copy, 12%) and the patch copies (7%). Later, on a
+faster AVX-512 host, with the wide tiles, the fill of the padding's border only and no
+patch copy (stride 1): 9.6-10.5 ms, PyTorch 8.4 ms; perf: the register tiles 92% of the
+samples, the copy of the input into its padded form 6%.
 
 Matched: static f32/f64 forward convolutions whose output channels are a multiple of NR.
 Others (and filter gradients) are left to `ember-tile-conv`.
