@@ -136,7 +136,8 @@ def _pack(op, strides, dilations, nr: int, direct: bool):
         else:
             # A[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
             nn, hh, ww, a, b, cc = d[:6]
-            patches = generic_op([x], [ir.AffineMap.get(6, 0, [nn, hh * sh + a * dh, ww * sw + b * dw, cc])],
+            patch_map = ir.AffineMap.get(6, 0, [nn, hh * sh + a * dh, ww * sw + b * dw, cc])
+            patches = generic_op([x], [patch_map],
                                  tensor.EmptyOp([n, oh, ow, kh, kw, c], element).result,
                                  identity(6), ["parallel"] * 6, lambda v, _: v)
             patches.attributes[_PATCHES] = ir.UnitAttr.get()

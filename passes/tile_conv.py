@@ -2,8 +2,8 @@
 
 Matches the `linalg.generic`s marked `ember.convolution` (body `acc + x * f`, static f32/f64
 tensors). Filter gradients whose input channels divide into blocks of 4 to 8, or that have
-fewer than 8, get schedules of their own (`_FilterGradScript`); the others are rewritten as a
-`linalg.conv_2d_nhwc_hwcf` (loops (n, oh, ow, f, kh, kw, c)):
+fewer than 4 (and no dilation), get schedules of their own (`_FilterGradScript`); the others
+are rewritten as a `linalg.conv_2d_nhwc_hwcf` (loops (n, oh, ow, f, kh, kw, c)):
 
   - conv2d (`Lowerer.conv2d`, also conv2d_backprop_input's stride-1 convolution): loops
     (n, oh, kh, kw, c, ow, f), maps x[n, oh*sh + kh*dh, ow*sw + kw*dw, c], filter
@@ -78,11 +78,12 @@ class _FilterGradScript(_Script):
     df[kh, kw, c, o] += x[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * g[n, oh, ow, o].
 
     `blocked_text`, for channels in blocks of MIN_CHANNEL_BLOCK to CR: a matrix product over
-    the output pixels (below). `filter_text`, for few input channels (c < CR) and no
-    dilation: its reduction (n, oh, ow) is long and its output small, so it is not turned into a
-    convolution (whose c x kh x kw output would be one short row per channel): every
-    (c, NR channels of o) tile keeps the whole kh x kw x NR accumulator in registers while
-    n, oh and ow run innermost; each step is kh*kw broadcasts of x times one row of g.
+    the output pixels (below). `filter_text`, for fewer input channels than that and no
+    dilation (`_few_channels`): its reduction (n, oh, ow) is long and its output small, so
+    it is not turned into a convolution (whose c x kh x kw output would be one short row per
+    channel): every (c, NR channels of o) tile keeps the whole kh x kw x NR accumulator in
+    registers while n, oh and ow run innermost; each step is kh*kw broadcasts of x times one
+    row of g.
     Measured, batch 64, 28x28x1 -> 32 (the first layer of a CNN): 7.2 -> 1.8 ms for forward
     and filter gradient together. With 32 input channels the kh x kw gather of x costs more
     than it saves (4.3 -> 6 ms); they take `blocked_text`, which replaced the convolution
