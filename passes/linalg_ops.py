@@ -72,13 +72,6 @@ def conv_2d_nhwc_hwcf(x, filter_, init, strides, dilations):
     return _named(op).results[0]
 
 
-def pooling_nhwc(kind: str, x, window, init, strides):
-    """linalg.pooling_nhwc_{max,sum}: `window` is an empty tensor of the window's shape."""
-    cls = {"max": _ops().PoolingNhwcMaxOp, "sum": _ops().PoolingNhwcSumOp}[kind]
-    op = cls([init.type], [x, window], [init], strides=_pair(strides), dilations=_pair((1, 1)))
-    return _named(op).results[0]
-
-
 def generic(inputs, inits, indexing_maps, iterator_types):
     """A linalg.generic (`indexing_maps`: AffineMaps, `iterator_types`: "parallel" or
     "reduction" per loop) whose block has one argument per input and init (their element

@@ -31,6 +31,8 @@ CASES = {
     "row_sum": (lambda x: em.reduce_sum(x * x, axis=1), [(517, 263)]),
     "column_sum": (lambda x: em.reduce_sum(x, axis=0), [(131, 1031)]),
     "conv2d": (lambda x, f: em.nn.conv2d(x, f, padding="same"), [(5, 13, 11, 3), (3, 3, 3, 17)]),
+    "max_pool": (lambda x: em.nn.max_pool2d(x, 2), [(67, 13, 11, 5)]),
+    "avg_pool": (lambda x: em.nn.avg_pool2d(x, 3, strides=2, padding="same"), [(37, 13, 11, 7)]),
 }
 
 NUMPY = {
@@ -54,6 +56,24 @@ def _conv_reference(x, f):
 
 
 NUMPY["conv2d"] = _conv_reference
+NUMPY["max_pool"] = lambda x: x[:, :12, :10].reshape(67, 6, 2, 5, 2, 5).max(axis=(2, 4))
+
+
+def _avg_pool_same_reference(x):
+    # 3x3 windows, strides 2, "same": padding (0 or 1 before, 1 after); padding not counted
+    n, h, w, c = x.shape
+    oh, ow = -(-h // 2), -(-w // 2)
+    top, left = max((oh - 1) * 2 + 3 - h, 0) // 2, max((ow - 1) * 2 + 3 - w, 0) // 2
+    out = np.zeros((n, oh, ow, c), x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            r0, c0 = i * 2 - top, j * 2 - left
+            window = x[:, max(r0, 0):r0 + 3, max(c0, 0):c0 + 3]
+            out[:, i, j] = window.mean(axis=(1, 2))
+    return out
+
+
+NUMPY["avg_pool"] = _avg_pool_same_reference
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -4,15 +4,17 @@
 // -inf for max), slab by slab (each dim's low and high slabs, within the interior in the dims
 // before it), and copying the input into its interior with linalg.copy (a tensor.pad would
 // bufferize to a memref.copy into a strided view, which MLIR's runtime copies element by
-// element). Pooling
-// uses linalg's
-// named NHWC ops; convolution is linalg.conv_2d_nhwc_hwcf's computation as a generic whose
-// loops (n, oh, kh, kw, c, ow, f) end in contiguous ones. iota, gather and random_bits are
+// element). Pooling is linalg's named NHWC pooling ops' computation as a generic (loops n,
+// oh, ow, c, kh, kw; the window's shape from an unread operand), which ember-parallelize
+// can split; convolution is linalg.conv_2d_nhwc_hwcf's computation as a generic whose loops
+// (n, oh, kh, kw, c, ow, f) end in contiguous ones. iota, gather and random_bits are
 // generics over linalg.index; scatter_add is a serial scf.for nest.
 
 // CHECK-DAG:   #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 * 2 + d2, d5 * 2 + d3, d4)>
 // CHECK-DAG:   #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d3, d4, d6)>
 // CHECK-DAG:   #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>
+// CHECK-DAG:   #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d4, d2 * 2 + d5, d3)>
+// CHECK-DAG:   #[[TAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
 // CHECK-LABEL: func.func @conv
 // CHECK:         tensor.empty() : tensor<1x7x7x2xf32>
 // CHECK-NOT:     linalg.fill {{.*}} -> tensor<1x7x7x2xf32>
@@ -51,10 +53,13 @@ func.func @conv_crops(%x: tensor<1x5x5x2xf32>, %w: tensor<2x2x2x4xf32>) -> tenso
 // CHECK:         %[[NEG_INF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK:         linalg.fill ins(%[[NEG_INF]] : f32)
 // CHECK:         linalg.copy{{.*}} ins(%arg0
-// CHECK:         linalg.pooling_nhwc_max
-// CHECK:         %[[SUM:.*]] = linalg.pooling_nhwc_sum
+// CHECK:         linalg.generic {indexing_maps = [#[[WIN]], #[[TAP]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} {{.*}} tensor<3x3xf32>)
+// CHECK:           arith.maximumf
+// CHECK:         %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[WIN]], #[[TAP]]
+// CHECK:           arith.addf
 // CHECK:         linalg.generic {{.*}} ins(%[[SUM]]
 // CHECK:           arith.divf
+// CHECK-NOT:     linalg.pooling
 // CHECK-NOT:     ember.
 func.func @pools(%x: tensor<1x5x5x2xf32>) -> (tensor<1x3x3x2xf32>, tensor<1x3x3x2xf32>) {
   %0 = "ember.max_pool2d"(%x) {ksize = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : (tensor<1x5x5x2xf32>) -> tensor<1x3x3x2xf32>
