@@ -89,7 +89,8 @@ class _FilterGradScript(_Script):
     than it saves (4.3 -> 6 ms); they take `blocked_text`, which replaced the convolution
     form (transposes of x and g, then a convolution whose output rows are kw = 3 columns
     wide: 3 x NR accumulators, too few to hide the FMA latency). Measured on AVX-512, one
-    thread, the CNN's 64x13x13x32 -> 64 filter gradient (with its forward): 4.6 -> 2.2 ms."""
+    thread, the CNN's 64x13x13x32 -> 64 filter gradient (em.grad of sum(conv2d(x, w) * g) with
+    respect to w): 4.6 -> 2.2 ms."""
 
     def filter_text(self, o_size: int, nr: int) -> str:
         self.emit(f"%op = transform.structured.match ops{{[\"linalg.generic\"]}} "
