@@ -244,26 +244,6 @@ class Lowerer:
         out.owner.attributes["ember.convolution"] = ir.UnitAttr.get()   # for ember-tile-conv
         return out
 
-    def pool2d(self, kind: str, x, window, init, strides):
-        """Max or sum pooling of an (already padded) NHWC input: linalg.pooling_nhwc_{max,sum}'s
-        computation as a generic, loops (n, oh, ow, c, kh, kw) (the window's shape read from
-        an unread operand of that shape, as the named ops take one).
-
-        NOTE: a generic, so that `ember-parallelize` splits it across threads (it splits
-        generics); the same loops as the named op, so the same code on one thread. The
-        CNN's 2x2 max pools, 2 threads, alternating processes (AVX-512): 64x26x26x32 0.46,
-        0.48 -> 0.28, 0.24 ms; 64x11x11x64 0.14 -> 0.05 ms (one thread: no change)."""
-        from mlir import ir
-
-        window_aval = AVal(tuple(window), AVal.of_type(x.type).dtype)
-        (sh, sw) = strides
-        n, oh, ow, c, kh, kw = [ir.AffineDimExpr.get(i) for i in range(6)]
-        x_map = ir.AffineMap.get(6, 0, [n, oh * sh + kh, ow * sw + kw, c])
-        combine = {"max": ArithBuilder.maximum, "sum": ArithBuilder.add}[kind]
-        return self.generic([x, self.empty(window_aval)], [x_map, self.dims_map(6, (4, 5))], init,
-                            self.dims_map(6, range(4)), ["parallel"] * 4 + ["reduction"] * 2,
-                            lambda b, v, _window, acc: combine(b, acc, v))
-
     @staticmethod
     def index(dim: int):
         """The iteration index of loop `dim` inside a linalg.generic body (type index)."""

@@ -53,7 +53,7 @@ func.func @conv_crops(%x: tensor<1x5x5x2xf32>, %w: tensor<2x2x2x4xf32>) -> tenso
 // CHECK:         %[[NEG_INF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK:         linalg.fill ins(%[[NEG_INF]] : f32)
 // CHECK:         linalg.copy{{.*}} ins(%arg0
-// CHECK:         linalg.generic {indexing_maps = [#[[WIN]], #[[TAP]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} {{.*}} tensor<3x3xf32>)
+// CHECK:         linalg.generic {indexing_maps = [#[[WIN]], #[[TAP]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} {{.*}} tensor<3x3xi32>)
 // CHECK:           arith.maximumf
 // CHECK:         %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[WIN]], #[[TAP]]
 // CHECK:           arith.addf
