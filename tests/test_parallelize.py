@@ -31,6 +31,12 @@ CASES = {
     "row_sum": (lambda x: em.reduce_sum(x * x, axis=1), [(517, 263)]),
     "column_sum": (lambda x: em.reduce_sum(x, axis=0), [(131, 1031)]),
     "conv2d": (lambda x, f: em.nn.conv2d(x, f, padding="same"), [(5, 13, 11, 3), (3, 3, 3, 17)]),
+    # NOTE: the padded input's interior (9*30*30*8) is a copy big enough to be split too
+    "conv2d_padded_copy": (lambda x, f: em.nn.conv2d(x, f, padding="same"),
+                           [(9, 30, 30, 8), (3, 3, 8, 5)]),
+    # NOTE: both products start from one zero fill after CSE (`ember-own-fills`)
+    "shared_fill": (lambda x, y, z: (x @ y) * 2.0 + em.tanh(x @ z),
+                    [(131, 67), (67, 129), (67, 129)]),
     "max_pool": (lambda x: em.nn.max_pool2d(x, 2), [(67, 13, 11, 5)]),
     "avg_pool": (lambda x: em.nn.avg_pool2d(x, 3, strides=2, padding="same"), [(37, 13, 11, 7)]),
 }
@@ -56,6 +62,8 @@ def _conv_reference(x, f):
 
 
 NUMPY["conv2d"] = _conv_reference
+NUMPY["conv2d_padded_copy"] = _conv_reference
+NUMPY["shared_fill"] = lambda x, y, z: (x @ y) * 2.0 + np.tanh(x @ z)
 NUMPY["max_pool"] = lambda x: x[:, :12, :10].reshape(67, 6, 2, 5, 2, 5).max(axis=(2, 4))
 
 

@@ -81,3 +81,22 @@ func.func @filled_and_split(%a: tensor<513x128xf32>) -> tensor<513xf32> {
   } -> tensor<513xf32>
   return %r : tensor<513xf32>
 }
+
+// A padded input's interior, copied into its window (`Lowerer.copy_into`), is split like an
+// elementwise op: 8 chunks per thread, each copying its images into its part of the window.
+// CHECK-LABEL: func.func @padded_copy
+// CHECK:         %[[W:.*]] = tensor.extract_slice
+// CHECK:         scf.forall (%{{.*}}) in (16) shared_outs(%{{.*}} = %[[W]])
+// CHECK:           linalg.copy ins(%{{.*}} : tensor<4x28x28x32xf32>)
+// CHECK:           tensor.parallel_insert_slice
+// CHECK:         tensor.insert_slice
+// ONE-LABEL:   func.func @padded_copy
+// ONE-NOT:       scf.forall
+func.func @padded_copy(%x: tensor<64x28x28x32xf32>, %p: tensor<64x30x30x32xf32>) -> tensor<64x30x30x32xf32> {
+  %w = tensor.extract_slice %p[0, 1, 1, 0] [64, 28, 28, 32] [1, 1, 1, 1]
+      : tensor<64x30x30x32xf32> to tensor<64x28x28x32xf32>
+  %c = linalg.copy ins(%x : tensor<64x28x28x32xf32>) outs(%w : tensor<64x28x28x32xf32>) -> tensor<64x28x28x32xf32>
+  %r = tensor.insert_slice %c into %p[0, 1, 1, 0] [64, 28, 28, 32] [1, 1, 1, 1]
+      : tensor<64x28x28x32xf32> into tensor<64x30x30x32xf32>
+  return %r : tensor<64x30x30x32xf32>
+}
