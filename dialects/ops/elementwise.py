@@ -280,7 +280,10 @@ _unary_vjp(cos, lambda g, out, x: -(g * sin(x)))
 _unary_vjp(floor, lambda g, out, x: _zeros_like(g))
 _unary_vjp(ceil, lambda g, out, x: _zeros_like(g))
 _unary_vjp(sigmoid, lambda g, out, x: g * out * (1.0 - out))
-_unary_vjp(relu, lambda g, out, x: _where(x > 0, g, _zeros_like(g)))
+# NOTE: from the output (max(x, 0) > 0 exactly where x > 0, NaN included), as TensorFlow's
+# ReluGrad: a layer's pre-activation (a convolution's or matmul's result) is then read only
+# by the activation, so `ember-fuse-epilogues` can keep it in cache, row by row.
+_unary_vjp(relu, lambda g, out, x: _where(out > 0, g, _zeros_like(g)))
 _unary_vjp(gelu, lambda g, out, x: g * (0.5 * (1.0 + erf(x * _SQRT_HALF))
                                          + x * exp(x * x * -0.5) * _ONE_OVER_SQRT_2PI))
 logical_not.vjp(lambda g, out, x: (None,))
