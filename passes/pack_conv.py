@@ -131,6 +131,7 @@ def _pack(op, strides, dilations, nr: int, direct: bool):
                             tensor.EmptyOp([f // nr, kh, kw, c, nr], element).result,
                             identity(5), ["parallel"] * 5, lambda v, _: v)
         panels.attributes[PANELS] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), 5)
+        hoist_invariant([w5.owner, panels.operands[1].owner, panels])
         if direct:
             patches = None
         else:
@@ -171,6 +172,33 @@ def _pack(op, strides, dilations, nr: int, direct: bool):
 
 
 NEST = "ember.pack_conv.nest"        # the register-tile loops of each output row
+
+
+def _within(op, loop) -> bool:
+    while op is not None and op.name != "func.func":
+        if op == loop:
+            return True
+        op = op.parent
+    return False
+
+
+def _defined_outside(value, loop) -> bool:
+    from mlir import ir
+
+    owner = value.owner
+    return not _within(owner.owner if isinstance(owner, ir.Block) else owner.operation,
+                       loop.operation)
+
+
+def hoist_invariant(ops) -> None:
+    """Moves `ops` (in order) before each loop around them that they do not depend on: a
+    convolution fused into its epilogue's row loop (`ember-fuse-epilogues`) packs its
+    filter's panels once, not once per row."""
+    for op in ops:
+        op = op.operation
+        while op.parent.name == "scf.for" and all(
+                _defined_outside(v, op.parent) for v in op.operands):
+            op.move_before(op.parent)
 
 
 class _PackedConvScript(_Script):

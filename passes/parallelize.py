@@ -9,6 +9,11 @@ forall and the remainder (fewer rows than chunks) runs after it. Chunks therefor
 static sizes, so the schedules that run later (`ember-tile-matmul`, `ember-tile-conv`)
 still see static shapes; they schedule the op inside each chunk.
 
+A convolution whose result only an elementwise epilogue reads (`fuse_epilogues.epilogue_of`)
+is not split on its own: the epilogue is, one chunk per thread (into whole chunks, counting
+the convolution's work), and the convolution and its fill are fused into its chunks, so that
+`ember-fuse-epilogues` finds the pair together in each.
+
 The innermost loop of a generic is its contiguous, vectorized one: it is only split when
 every chunk keeps at least `MIN_INNER` iterations.
 
@@ -21,12 +26,14 @@ from __future__ import annotations
 import math
 
 from ..dialects.locations import walk
+from .fuse_epilogues import epilogue_of
 from .registry import register_pass
 from .tile_conv import few_channel_filter_grad
 from .tile_matmul import _apply, _sequence
 
 _TARGET = "ember.parallelize.target"
 _FILL = "ember.parallelize.fill"     # the fill of a target's init, computed in its chunks
+_PRODUCER = "ember.parallelize.producer"   # a convolution computed in its epilogue's chunks
 MIN_WORK = 1 << 15      # loop iterations: below this, a fork/join costs more than it saves
 MIN_INNER = 16          # iterations each thread keeps of a split innermost (vectorized) loop
 # NOTE: a filter gradient with few input channels (`ember-tile-conv`'s few-channel
@@ -73,14 +80,16 @@ def parallel_dims(op) -> list[int]:
     return [i for i, it in enumerate(iterator_types(op)) if "parallel" in it]
 
 
-def choose_dim(parallel: list[int], ranges: list[int], threads: int) -> int | None:
+def choose_dim(parallel: list[int], ranges: list[int], threads: int,
+               whole: bool = False) -> int | None:
     """The longest parallel loop (the outermost of equals) worth splitting into `threads`
     chunks, or None. The longest splits most evenly: a filter gradient (kh, kw, ..., c, o)
-    splits its output channels, not its 3 filter rows into 2 + 1."""
+    splits its output channels, not its 3 filter rows into 2 + 1. `whole`: only loops that
+    split into whole chunks (no remainder)."""
     innermost = len(ranges) - 1
     best = None
     for d in parallel:
-        if ranges[d] < threads:
+        if ranges[d] < threads or (whole and ranges[d] % threads):
             continue
         if d == innermost and ranges[d] // threads < MIN_INNER:
             continue
@@ -109,11 +118,12 @@ def pieces(iterators: list[str], ranges: list[int], dim: int, threads: int) -> i
     return max(count, threads)
 
 
-def script(targets: list[tuple[int, int, int, int, bool, int]]) -> str:
+def script(targets: list[tuple[int, int, int, int, bool, int, bool]]) -> str:
     """One transform sequence for the marked ops: (mark, loops, dim, extent, has a marked
-    fill, chunks) each."""
+    fill, chunks, has a marked producer) each. A producer is fused into the chunks first,
+    then the fill (of the producer's init, if there is one)."""
     lines, n = [], 0
-    for mark, loops, dim, extent, fill, count in targets:
+    for mark, loops, dim, extent, fill, count, producer in targets:
         chunk = extent // count
         main = chunk * count
         n += 1
@@ -131,6 +141,13 @@ def script(targets: list[tuple[int, int, int, int, bool, int]]) -> str:
         lines.append(f"    %tiled{n}, %forall{n} = transform.structured.tile_using_forall {op} "
                      f"tile_sizes {sizes} : (!transform.any_op) -> "
                      "(!transform.any_op, !transform.any_op)")
+        if producer:
+            lines.append(f"    %producer{n} = transform.structured.match "
+                         f"attributes {{{_PRODUCER} = {mark} : i64}} in %root "
+                         ": (!transform.any_op) -> !transform.any_op")
+            lines.append(f"    transform.structured.fuse_into_containing_op %producer{n} into "
+                         f"%forall{n} : (!transform.any_op, !transform.any_op) -> "
+                         "(!transform.any_op, !transform.any_op)")
         if not fill:
             continue
         lines.append(f"    %fill{n} = transform.structured.match ops{{[\"linalg.fill\"]}} "
@@ -140,6 +157,22 @@ def script(targets: list[tuple[int, int, int, int, bool, int]]) -> str:
                      ": (!transform.any_op, !transform.any_op) -> "
                      "(!transform.any_op, !transform.any_op)")
     return _sequence(lines)
+
+
+def _split(op, threads: int, producer=None):
+    """(loop ranges, the loop to split, chunks) of an op worth splitting, or None. An
+    epilogue computed with its `producer` in each chunk is cut as the producer would be
+    (one chunk per thread, counting the producer's work), into whole chunks."""
+    ranges = loop_ranges(op)
+    if ranges is None or few_channel_filter_grad(op):
+        return None
+    if math.prod(loop_ranges(producer) if producer is not None else ranges) < MIN_WORK:
+        return None
+    dim = choose_dim(parallel_dims(op), ranges, threads, whole=producer is not None)
+    if dim is None:
+        return None
+    iterators = iterator_types(op if producer is None else producer)
+    return ranges, dim, pieces(iterators, ranges, dim, threads)
 
 
 def _own_fill(op):
@@ -173,29 +206,38 @@ def parallelize(module_op) -> None:
     for func in [op for op in walk(module_op) if op.name == "func.func"]:
         if not func.regions[0].blocks:
             continue
-        targets = []
+        targets, producers, paired = [], [], []
+        for op in _top_level_ops(func):
+            epilogue = epilogue_of(op.operation) if op.name == "linalg.generic" else None
+            if epilogue is not None and _split(epilogue, threads, op.operation) is not None:
+                producers.append((epilogue, op.operation))
+                paired.append(op.operation)
         for op in _top_level_ops(func):
             op = op.operation
-            ranges = loop_ranges(op)
-            if ranges is None or math.prod(ranges) < MIN_WORK or few_channel_filter_grad(op):
+            if op in paired:
+                continue   # NOTE: computed in its epilogue's chunks
+            producer = next((p for e, p in producers if e == op), None)
+            split = _split(op, threads, producer)
+            if split is None:
                 continue
-            dim = choose_dim(parallel_dims(op), ranges, threads)
-            if dim is None:
-                continue
-            count = pieces(iterator_types(op), ranges, dim, threads)
+            ranges, dim, count = split
             mark = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), len(targets))
             op.attributes[_TARGET] = mark
+            if producer is not None:
+                producer.attributes[_PRODUCER] = mark
             # NOTE: a split (below) reads the fill through slices, which cannot be fused.
-            fill = _own_fill(op) if ranges[dim] % count == 0 else None
+            fill = _own_fill(producer or op) if ranges[dim] % count == 0 else None
             if fill is not None:
                 fill.attributes[_FILL] = mark
-            targets.append((len(targets), len(ranges), dim, ranges[dim], fill is not None, count))
+            targets.append((len(targets), len(ranges), dim, ranges[dim], fill is not None, count,
+                            producer is not None))
         if targets:
             _apply(func, script(targets))
-            for op in list(walk(func)):
-                if _FILL in op.attributes and not list(op.results[0].uses):
+            for op in reversed(list(walk(func))):   # NOTE: a dead producer before its fill
+                if (_FILL in op.attributes or _PRODUCER in op.attributes) \
+                        and not list(op.results[0].uses):
                     op.erase()   # NOTE: fused into the chunks, now dead
                     continue
-                for name in (_TARGET, _FILL):
+                for name in (_TARGET, _FILL, _PRODUCER):
                     if name in op.attributes:
                         del op.attributes[name]

@@ -141,6 +141,13 @@ def test_choose_dim(parallel, ranges, threads, want):
     assert choose_dim(parallel, ranges, threads) == want
 
 
+def test_choose_dim_whole_chunks_only():
+    # NOTE: an epilogue computed with its convolution in each chunk is cut into whole chunks
+    assert choose_dim([0, 1, 2, 3], [6, 11, 9, 64], 3) == 3
+    assert choose_dim([0, 1, 2, 3], [6, 11, 9, 64], 3, whole=True) == 2
+    assert choose_dim([0, 1], [5, 7], 2, whole=True) is None
+
+
 P, R = "parallel", "reduction"
 
 

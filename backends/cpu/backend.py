@@ -31,7 +31,7 @@ STAGES = FRONT_STAGES + (
           "linalg, tensor, arith and math on tensors; one linalg.generic per fused group"),
     Stage("llvm", ("ember-drop-empty-tensors", "ember-distinct-results",
                    "ember-widen-bools", "ember-own-fills", "ember-tile-rows", "ember-parallelize",
-                   "ember-vectorize-copies", "ember-pack-matmul", "ember-pack-conv",
+                   "ember-fuse-epilogues", "ember-vectorize-copies", "ember-pack-matmul", "ember-pack-conv",
                    "ember-tile-conv", "ember-tile-matmul", "ember-vectorize-elementwise",
                    "ember-bufferize", "ember-strided-copies", "ember-expand-math",
                    "ember-to-openmp", "ember-balance-threads", "ember-lower-cpu"),

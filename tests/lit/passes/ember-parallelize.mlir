@@ -100,3 +100,43 @@ func.func @padded_copy(%x: tensor<64x28x28x32xf32>, %p: tensor<64x30x30x32xf32>)
       : tensor<64x28x28x32xf32> into tensor<64x30x30x32xf32>
   return %r : tensor<64x30x30x32xf32>
 }
+
+// A convolution that only its epilogue (bias + relu) reads is computed in the epilogue's
+// chunks (one per thread, as the convolution's own would be), with its fill, so that
+// `ember-fuse-epilogues` finds the two together in each chunk.
+#cx = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 + d2, d3 + d5, d4)>
+#cw = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d3, d4, d6)>
+#co = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#ch = affine_map<(d0, d1, d2, d3) -> (d3)>
+
+// CHECK-LABEL: func.func @conv_epilogue
+// CHECK-NOT:     linalg.fill
+// CHECK:         scf.forall (%{{.*}}) in (2)
+// CHECK:           %[[F:.*]] = linalg.fill {{.*}} -> tensor<32x26x26x32xf32>
+// CHECK:           %[[C:.*]] = linalg.generic {{.*}} outs(%[[F]] : tensor<32x26x26x32xf32>) attrs = {ember.convolution}
+// CHECK:           linalg.generic {{.*}} ins(%[[C]], %{{.*}} : tensor<32x26x26x32xf32>, tensor<32xf32>)
+// CHECK:           arith.maximumf
+// CHECK:           tensor.parallel_insert_slice
+// CHECK-NOT:     scf.forall
+// CHECK:         return
+func.func @conv_epilogue(%a: tensor<64x28x28x1xf32>, %f: tensor<3x3x1x32xf32>, %b: tensor<32xf32>) -> tensor<64x26x26x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x26x26x32xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<64x26x26x32xf32>) -> tensor<64x26x26x32xf32>
+  %c = linalg.generic {indexing_maps = [#cx, #cw, #co], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
+      ins(%a, %f : tensor<64x28x28x1xf32>, tensor<3x3x1x32xf32>) outs(%init : tensor<64x26x26x32xf32>) attrs = {ember.convolution} {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %m = arith.mulf %u, %v : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<64x26x26x32xf32>
+  %r = linalg.generic {indexing_maps = [#id4, #ch, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c, %b : tensor<64x26x26x32xf32>, tensor<32xf32>) outs(%e : tensor<64x26x26x32xf32>) {
+  ^bb0(%u: f32, %v: f32, %o: f32):
+    %s = arith.addf %u, %v : f32
+    %y = arith.maximumf %s, %zero : f32
+    linalg.yield %y : f32
+  } -> tensor<64x26x26x32xf32>
+  return %r : tensor<64x26x26x32xf32>
+}
