@@ -7,13 +7,13 @@ Example (Python):
 """
 from . import (balance_threads, canonicalize, distinct_results, drop_empty_tensors, ember_to_linalg, expand_math,
                fuse_elementwise, fuse_epilogues, lower_cpu, own_fills, pack_conv, pack_matmul, parallelize, strided_copies,
-               tile_conv, tile_matmul, tile_rows, vectorize_copies, vectorize_elementwise, verify, widen_bools)
+               tile_conv, tile_matmul, tile_rows, unroll_windows, vectorize_copies, vectorize_elementwise, verify, widen_bools)
 from .pipeline import FRONT_STAGES, PassPipeline, Stage, run_passes, run_stages, split_pipeline
 from .registry import PASSES, PassInfo, register_pass
 
 __all__ = ["balance_threads", "canonicalize", "distinct_results", "drop_empty_tensors", "ember_to_linalg", "expand_math",
            "fuse_elementwise", "fuse_epilogues", "lower_cpu", "own_fills", "pack_conv", "pack_matmul", "parallelize", "tile_conv",
-           "tile_matmul", "tile_rows", "vectorize_copies", "vectorize_elementwise", "verify",
+           "tile_matmul", "tile_rows", "unroll_windows", "vectorize_copies", "vectorize_elementwise", "verify",
            "widen_bools",
            "FRONT_STAGES", "PassPipeline", "Stage", "run_passes", "run_stages", "split_pipeline",
            "PASSES", "PassInfo", "register_pass"]

@@ -30,7 +30,7 @@ STAGES = FRONT_STAGES + (
     Stage("linalg", ("ember-to-linalg", "canonicalize", "cse"),
           "linalg, tensor, arith and math on tensors; one linalg.generic per fused group"),
     Stage("llvm", ("ember-drop-empty-tensors", "ember-distinct-results",
-                   "ember-widen-bools", "ember-own-fills", "ember-tile-rows", "ember-parallelize",
+                   "ember-widen-bools", "ember-own-fills", "ember-unroll-windows", "ember-tile-rows", "ember-parallelize",
                    "ember-fuse-epilogues", "ember-vectorize-copies", "ember-pack-matmul", "ember-pack-conv",
                    "ember-tile-conv", "ember-tile-matmul", "ember-vectorize-elementwise",
                    "ember-bufferize", "ember-strided-copies", "ember-expand-math",

@@ -156,10 +156,10 @@ def _over_windows(lw, xp, others, init, ksize, strides, body):
     (sh, sw) = strides
     n, oh, ow, c, kh, kw = dims(6)
     x_map = affine_map(6, [n, oh * sh + kh, ow * sw + kw, c])
-    return lw.generic([xp, *others, _window(lw, ksize)],
+    return _marked(lw.generic([xp, *others, _window(lw, ksize)],
                       [x_map] + [lw.dims_map(6, range(4))] * len(others) + [lw.dims_map(6, (4, 5))],
                       init, lw.dims_map(6, range(4)), ["parallel"] * 4 + ["reduction"] * 2,
-                      lambda b, xv, *rest: body(b, xv, *rest[:-2], rest[-1]))
+                      lambda b, xv, *rest: body(b, xv, *rest[:-2], rest[-1])))
 
 
 def _pool(lw, kind: str, xp, ksize, strides, init):
@@ -197,6 +197,17 @@ def _window(lw, ksize):
     return lw.empty(AVal(tuple(ksize), int32))
 
 
+WINDOW = "ember.window"   # a reduction over each window (its last loops), `ember-unroll-windows`
+
+
+def _marked(result):
+    """The generic of `result`, marked as a reduction over windows."""
+    from mlir import ir
+
+    result.owner.attributes[WINDOW] = ir.UnitAttr.get()
+    return result
+
+
 def _unpool(lw, values, out: AVal, ksize, strides, padding, first=None):
     """dx[n, h, w, c]: the sum of values[n, oh, ow, c] over the windows (oh, ow) that
     cover (h, w) (only the window's first maximum, when `first` is given). One
@@ -231,8 +242,9 @@ def _unpool(lw, values, out: AVal, ksize, strides, padding, first=None):
                                               arith.index_cast(ir.IntegerType.get_signless(32), k)))
         return b.add(acc, b.select(valid, v, b.zero(acc)))
 
-    return lw.generic([_window(lw, ksize)], [lw.dims_map(6, (4, 5))], lw.filled(out, 0),
-                      lw.dims_map(6, range(4)), ["parallel"] * 4 + ["reduction"] * 2, body)
+    return _marked(lw.generic([_window(lw, ksize)], [lw.dims_map(6, (4, 5))], lw.filled(out, 0),
+                              lw.dims_map(6, range(4)), ["parallel"] * 4 + ["reduction"] * 2,
+                              body))
 
 
 @max_pool2d_grad.lower
