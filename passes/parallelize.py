@@ -129,6 +129,7 @@ def script(targets: list[tuple[int, int, int, int, bool, int, bool]]) -> str:
         n += 1
         op = f"%op{n}"
         lines.append(f"    {op} = transform.structured.match "
+                     f"ops{{[\"linalg.generic\", \"linalg.copy\"]}} "
                      f"attributes {{{_TARGET} = {mark} : i64}} in %root "
                      ": (!transform.any_op) -> !transform.any_op")
         if main < extent:
