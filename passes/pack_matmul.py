@@ -36,6 +36,14 @@ _TARGET = "ember.pack_matmul.target"
 _BLOCK = "ember.pack_matmul.block"     # a cache block of the product, packed by `_pack_block`
 _LOOP = "ember.pack_matmul.loop"       # a cache-tile loop, for hoisting the packing out of it
 MC, KC, NC = 64, 256, 1024             # x block MC x KC (L1/L2), y block KC x NC (L2)
+# NOTE: every k block reads and writes the whole result once more. A result beyond the
+# caches (2048^2 f32: 16 MB) makes that a pass over memory per block, so big results take
+# blocks twice as deep. Measured on a 2-core AVX-512 host (1 MB L2, 32 MB L3), medians:
+# 2048^3 one thread 178-204 -> 170-184 ms (NumPy 168-170), two threads 94.5 -> 86.2 ms;
+# at 1024 (4 MB result) no change, and 512 on two threads 1.30-1.41 -> 1.61-1.68 ms with the
+# deep blocks (each thread packs its own copy of y), so they are kept to big results.
+KC_DEEP = 512
+DEEP_RESULT = 1 << 21                  # elements of a (thread's) result: 8 MB of f32
 # NOTE: y's blocks are packed once for every m rows, so short products pay more per row, and
 # shallow ones have short panels. With per-block packing, on AVX-512 with 2 threads (each
 # thread's chunk of rows is a product of its own), packing from one MC block of rows and a
@@ -74,6 +82,11 @@ def packable(op) -> tuple[int, int, int, int] | None:
     return m, k, n, nr
 
 
+def depth_block(m: int, n: int) -> int:
+    """KC for a product with an m x n result (see KC_DEEP)."""
+    return KC_DEEP if m * n >= DEEP_RESULT else KC
+
+
 def block_text(m: int, k: int, n: int, nr: int) -> str:
     """The transform script that tiles the marked (m, k, n) contraction into cache blocks,
     loops (n, k, m), marking each block's product and each loop. The rows are split inside
@@ -83,7 +96,7 @@ def block_text(m: int, k: int, n: int, nr: int) -> str:
                 f"attributes {{{_TARGET}}} in %root : (!transform.any_op) -> !transform.any_op")
     loops = []
     for hn, np_ in script.split("%op", 2, _parts(n, max(NC // nr, 1) * nr, nr)):
-        for hk, kp in script.split(hn, 1, _parts(k, KC, 1)):
+        for hk, kp in script.split(hn, 1, _parts(k, depth_block(m, n), 1)):
             op, outer = script.tile(hk, [0, kp[1], np_[1]], [2, 1, 0])
             loops += outer
             for hm, mp in script.split(op, 0, _parts(m, MC, 1)):

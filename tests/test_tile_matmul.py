@@ -10,7 +10,7 @@ import pytest
 
 import ember as em
 from conftest import TOLERANCES, rng_for, using_threads
-from ember.passes.pack_matmul import KC, MC
+from ember.passes.pack_matmul import DEEP_RESULT, KC, KC_DEEP, MC, depth_block
 from ember.passes.tile_matmul import _parts, register_tile, row_register_tile, schedule_text
 
 SHAPES = [
@@ -161,6 +161,26 @@ def test_big_matmuls_are_blocked_and_packed(dtype, n):
     # NOTE: y's panels are packed once per (n, k) block: hoisted out of the loop over m
     loop_m = text.index(f"step %c{MC} ")
     assert text.index(f"tensor<{n // nr}x{KC}x{nr}x") < loop_m
+
+
+def test_big_results_take_deep_blocks():
+    assert depth_block(1024, 1024) == KC
+    assert depth_block(2048, 1024) == KC_DEEP >= KC
+    assert DEEP_RESULT == 2048 * 1024
+
+
+def test_deep_blocks_are_right():
+    # NOTE: a result of DEEP_RESULT elements and more (1451 x 1472) takes KC_DEEP-deep
+    # blocks: k = 1031 is two of them and 7 left
+    nr = register_tile(4)[1]
+    rng = rng_for("deep_blocks")
+    x = rng.standard_normal((1451, 1031)).astype(np.float32)
+    y = rng.standard_normal((1031, 1472)).astype(np.float32)   # 1472 = 23 * 64: whole panels
+    with using_threads(1):
+        text = _after_packing(x, y)
+        got = em.function(_matmul)(x, y).numpy()
+    assert f"x{KC_DEEP}x{nr}x" in text and f"x{1031 - 2 * KC_DEEP}x{nr}x" in text
+    np.testing.assert_allclose(got, x @ y, rtol=1e-4, atol=1e-3)
 
 
 @pytest.mark.parametrize("x_shape, y_shape", [((260, 300), (300, 33)),   # n not a multiple of NR
