@@ -2,12 +2,13 @@
 
 For each top-level `linalg.generic` or `linalg.copy` (a padded input's interior, copied in
 whole; on one thread it took 6-10% of a padded convolution on two) with enough work (at
-least `MIN_WORK` loop iterations) it picks one parallel loop, the longest, and tiles it into one `scf.forall` iteration per
-thread (ops with no reduction: up to `SPLIT` per thread, see `pieces`). An extent that the
-chunk count does not divide is first split at a static point: the whole chunks run in the
-forall and the remainder (fewer rows than chunks) runs after it. Chunks therefore have
-static sizes, so the schedules that run later (`ember-tile-matmul`, `ember-tile-conv`)
-still see static shapes; they schedule the op inside each chunk.
+least `MIN_WORK` loop iterations) it picks one parallel loop, the longest, and tiles it
+into one `scf.forall` iteration per thread (ops with no reduction: up to `SPLIT` per
+thread, see `pieces`). An extent that the chunk count does not divide is first split at a
+static point: the whole chunks run in the forall and the remainder (fewer rows than chunks)
+runs after it. Chunks therefore have static sizes, so the schedules that run later
+(`ember-tile-matmul`, `ember-tile-conv`) still see static shapes; they schedule the op
+inside each chunk.
 
 A convolution whose result only an elementwise epilogue reads (`fuse_epilogues.epilogue_of`)
 is not split on its own: the epilogue is, one chunk per thread (into whole chunks, counting

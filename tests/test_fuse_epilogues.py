@@ -82,7 +82,9 @@ def test_a_result_read_elsewhere_is_not_fused():
 
 def test_strided_conv_epilogue_is_right():
     x, f, b = _args(32)
-    fn = lambda x, f, b: em.tanh(em.nn.conv2d(x, f, strides=2) + b) * 2.0   # noqa: E731
+    def fn(x, f, b):
+        return em.tanh(em.nn.conv2d(x, f, strides=2) + b) * 2.0
+
     got = em.function(fn)(x, f, b).numpy()
     np.testing.assert_allclose(got, np.tanh(_conv(x, f, 2) + b) * 2.0, **CLOSE)
 
