@@ -24,6 +24,7 @@ cuts them into many chunks); the Keras CNN train step of bench row 7, 2 threads 
 from __future__ import annotations
 
 import itertools
+import math
 
 from ..dialects.locations import walk
 from ..dialects.ops.pooling import WINDOW
@@ -43,10 +44,7 @@ def _unrollable(op):
     if ranges is None or fill is None:
         return None
     reductions = [d for d, it in enumerate(iterator_types(op)) if "reduction" in it]
-    taps = 1
-    for d in reductions:
-        taps *= ranges[d]
-    if not reductions or taps > MAX_TAPS:
+    if not reductions or math.prod(ranges[d] for d in reductions) > MAX_TAPS:
         return None
     if any(len(o.regions) for o in op.regions[0].blocks[0].operations):
         return None

@@ -156,10 +156,11 @@ def _over_windows(lw, xp, others, init, ksize, strides, body):
     (sh, sw) = strides
     n, oh, ow, c, kh, kw = dims(6)
     x_map = affine_map(6, [n, oh * sh + kh, ow * sw + kw, c])
+    others_maps = [lw.dims_map(6, range(4))] * len(others)
     return _marked(lw.generic([xp, *others, _window(lw, ksize)],
-                      [x_map] + [lw.dims_map(6, range(4))] * len(others) + [lw.dims_map(6, (4, 5))],
-                      init, lw.dims_map(6, range(4)), ["parallel"] * 4 + ["reduction"] * 2,
-                      lambda b, xv, *rest: body(b, xv, *rest[:-2], rest[-1])))
+                              [x_map] + others_maps + [lw.dims_map(6, (4, 5))],
+                              init, lw.dims_map(6, range(4)), ["parallel"] * 4 + ["reduction"] * 2,
+                              lambda b, xv, *rest: body(b, xv, *rest[:-2], rest[-1])))
 
 
 def _pool(lw, kind: str, xp, ksize, strides, init):
