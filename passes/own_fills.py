@@ -41,12 +41,13 @@ def own_fills(module_op) -> None:
         if not isinstance(result.type, ir.RankedTensorType):
             continue
         uses, total = _init_uses(result), len(list(result.uses))
-        if total < 2 or not uses:
+        # NOTE: writers in the fill's own block only: a clone inside a loop would fill again
+        # at every iteration
+        if total < 2 or not uses or any(u.owner.operation.parent != fill.parent for u in uses):
             continue
         # NOTE: where every use writes, the first (in block order) keeps the original
-        if all(u.owner.operation.parent == fill.parent for u in uses):
-            uses.sort(key=functools.cmp_to_key(
-                lambda a, b: -1 if a.owner.operation.is_before_in_block(b.owner.operation) else 1))
+        uses.sort(key=functools.cmp_to_key(
+            lambda a, b: -1 if a.owner.operation.is_before_in_block(b.owner.operation) else 1))
         for use in uses[1:] if len(uses) == total else uses:
             owner, number = use.owner, use.operand_number
             clone = fill.clone(ip=ir.InsertionPoint(owner))
