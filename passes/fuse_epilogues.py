@@ -62,14 +62,6 @@ def epilogue_of(op):
     return user
 
 
-def _fill_of(op):
-    init = op.operands[len(op.operands) - 1]
-    fill = init.owner
-    if getattr(fill, "name", None) == "linalg.fill" and len(list(init.uses)) == 1:
-        return fill
-    return None
-
-
 def _own_row(fill) -> None:
     """The fused fill (of one row of the convolution) fills a row-sized tensor of its own.
     Fused as it is, it fills the epilogue's output row, which the convolution then writes
@@ -116,6 +108,8 @@ def script(count: int, with_fill: list[bool]) -> str:
 def fuse_epilogues(module_op) -> None:
     from mlir import ir
 
+    from .parallelize import _own_fill   # NOTE: here, as parallelize imports this module
+
     funcs = {}
     for op in [op for op in walk(module_op) if op.name == "linalg.generic"]:
         epilogue = epilogue_of(op)
@@ -123,7 +117,7 @@ def fuse_epilogues(module_op) -> None:
             continue
         func = _func_of(op)
         key = func.attributes["sym_name"].value
-        funcs.setdefault(key, (func, []))[1].append((op, epilogue, _fill_of(op)))
+        funcs.setdefault(key, (func, []))[1].append((op, epilogue, _own_fill(op)))
     for func, pairs in funcs.values():
         for i, (op, epilogue, fill) in enumerate(pairs):
             mark = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), i)
