@@ -11,7 +11,7 @@ from scipy import special
 import ember as em
 from conftest import assert_same
 from ember.dialects import make_context
-from ember.passes import PASSES, register_pass, run_passes, split_pipeline
+from ember.passes import PASSES, PassPipeline, register_pass, run_passes, split_pipeline
 
 F32_4 = "tensor<4xf32>"
 
@@ -85,6 +85,24 @@ def test_a_python_pass_raises_its_own_exception():
             run_passes(parse(f"return %x : {F32_4}"), ["test-raising-pass"])
     finally:
         del PASSES["test-raising-pass"]
+
+
+def test_invalid_ir_after_a_python_pass_names_the_pass():
+    @register_pass("test-breaking-pass", "gives @f a result type its return does not match")
+    def _(module_op):
+        f = module_op.regions[0].blocks[0].operations[0]
+        f.attributes["function_type"] = ir.TypeAttr.parse(f"({F32_4}) -> tensor<5xf32>")
+
+    try:
+        # NOTE: without verify_each, ember's passes are verified one by one all the same
+        with pytest.raises(em.CompileError, match="invalid IR after test-breaking-pass"):
+            run_passes(parse(f"return %x : {F32_4}"), ["test-breaking-pass", "cse"])
+        module = parse(f"return %x : {F32_4}")
+        pipeline = PassPipeline(["test-breaking-pass"], module.context, verify_each=True)
+        with pytest.raises(em.VerificationError, match="result type"):
+            pipeline.run(module)
+    finally:
+        del PASSES["test-breaking-pass"]
 
 
 def test_ember_and_upstream_passes_mix_in_one_pipeline():

@@ -99,7 +99,8 @@ def transform(args) -> str:
         raise EmberError("--pass-pipeline cannot be combined with individual pass flags")
     elements = split_pipeline(args.pass_pipeline or "") or list(args.passes or [])
     context = make_context()
-    pipeline = PassPipeline(elements, context, print_ir_after_all=args.print_ir_after_all)
+    pipeline = PassPipeline(elements, context, print_ir_after_all=args.print_ir_after_all,
+                            verify_each=True)
     module = parse_module(args.input, context)
     verify(module)
     pipeline.run(module)
