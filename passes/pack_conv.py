@@ -34,6 +34,10 @@ faster AVX-512 host, with the wide tiles, the fill of the padding's border only 
 patch copy (stride 1): 9.6-10.5 ms, PyTorch 8.4 ms; perf: the register tiles 92% of the
 samples, the copy of the input into its padded form 6%.
 
+A padded input read directly (stride 1) is padded one image at a time in the image loop
+when `ember-parallelize` marked it so (`pad_images`), instead of read from a padded copy
+of the whole input made before.
+
 Matched: static f32/f64 forward convolutions whose output channels are a multiple of NR.
 Others (and filter gradients) are left to `ember-tile-conv`.
 """
@@ -43,11 +47,13 @@ from ..dialects.locations import walk
 from . import linalg_ops
 from .ember_to_linalg import generic_op
 from .pack_matmul import PANELS
+from .pad_images import IMAGE_PAD, pad_images
 from .parallelize import _own_fill
 from .registry import register_pass
 from .tile_conv import CONVOLUTION, _multiply_accumulates, _window, balanced_parts
 from .tile_matmul import (_FLOATS, _apply, _func_of, _Script, lower_contractions, register_tile,
                           target_vector_bytes)
+from .vectorize_copies import vectorize_copy
 
 PACKED = "ember.convolution_packed"   # a row-by-row packed product, scheduled here
 _PATCHES = "ember.pack_conv.patches"  # the patch copy (im2col) of the marked product
@@ -95,6 +101,20 @@ def packable(op):
     if tile is None:
         return None
     return window[1], window[2], tile
+
+
+def packs_channels(op, channels: int) -> bool:
+    """Whether convolution generic `op` would still be packed with `channels` output
+    channels (a chunk of them)."""
+    element_bytes = _FLOATS.get(str(op.operands[2].type.element_type))
+    return element_bytes is not None and conv_register_tile(element_bytes, channels) is not None
+
+
+def reads_directly(op) -> bool:
+    """Whether this pass packs convolution generic `op` reading its input where it lies (a
+    horizontal stride of 1, see `_pack`), with no patch copy."""
+    how = packable(op)
+    return how is not None and how[0][1] == 1
 
 
 def _pack(op, strides, dilations, nr: int, direct: bool):
@@ -362,3 +382,10 @@ def pack_conv(module_op) -> None:
             for name in (PACKED, _PATCHES, ROW, NEST):
                 if name in marked.attributes:
                     del marked.attributes[name]
+    for copy in pad_images(module_op):
+        vectorize_copy(copy)
+    # NOTE: a padded input some reader of which was not padded per image (none is expected)
+    # is copied whole, as ember-vectorize-copies would have
+    for op in [op for op in walk(module_op) if IMAGE_PAD in op.attributes]:
+        del op.attributes[IMAGE_PAD]
+        vectorize_copy(op)

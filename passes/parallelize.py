@@ -18,9 +18,14 @@ the convolution's work), and the convolution and its fill are fused into its chu
 The innermost loop of a generic is its contiguous, vectorized one: it is only split when
 every chunk keeps at least `MIN_INNER` iterations.
 
+A padded input that `ember-pack-conv` pads one image at a time (`pad_images`: its readers
+are convolutions it packs, which are split here by images or output channels, or not at
+all) is not copied whole: its interior copy is marked `pad_images.IMAGE_PAD` and left
+unsplit, for that pass.
+
 `ember-to-openmp` turns each forall into an `scf.parallel` and that into an OpenMP
 parallel loop (`runtime/openmp.py` loads the runtime). With one thread (`em.config`)
-the pass does nothing and the compiled code makes no OpenMP calls.
+the pass only marks those copies, and the compiled code makes no OpenMP calls.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ import math
 
 from ..dialects.locations import walk
 from .fuse_epilogues import epilogue_of
+from .pad_images import IMAGE_PAD, mark_image_pads
 from .registry import register_pass
 from .tile_conv import few_channel_filter_grad
 from .tile_matmul import _apply, _sequence
@@ -203,10 +209,11 @@ def parallelize(module_op) -> None:
     from ..runtime.config import get_threads
 
     threads = get_threads()
-    if threads == 1:
-        return
     for func in [op for op in walk(module_op) if op.name == "func.func"]:
         if not func.regions[0].blocks:
+            continue
+        if threads == 1:
+            mark_image_pads(func, lambda conv: None)
             continue
         targets, producers, paired = [], [], []
         for op in _top_level_ops(func):
@@ -214,10 +221,27 @@ def parallelize(module_op) -> None:
             if epilogue is not None and _split(epilogue, threads, op.operation) is not None:
                 producers.append((epilogue, op.operation))
                 paired.append(op.operation)
+
+        def split_of(conv):
+            """(the dim of `conv`'s result its chunks split, the chunks' extent), or None."""
+            epilogue = next((e for e, p in producers if p == conv.operation), None)
+            if epilogue is not None:   # NOTE: an elementwise epilogue's loops are its dims
+                split = _split(epilogue, threads, conv.operation)
+                return None if split is None else (split[1], split[0][split[1]] // split[2])
+            split = _split(conv.operation, threads)
+            if split is None:
+                return None
+            ranges, dim, count = split
+            out_map = ir.AffineMapAttr(conv.attributes["indexing_maps"][2]).value
+            return next((i for i, e in enumerate(out_map.results)
+                         if isinstance(e, ir.AffineDimExpr) and e.position == dim), -1), \
+                ranges[dim] // count
+
+        mark_image_pads(func, split_of)
         for op in _top_level_ops(func):
             op = op.operation
-            if op in paired:
-                continue   # NOTE: computed in its epilogue's chunks
+            if op in paired or IMAGE_PAD in op.attributes:
+                continue   # NOTE: computed in its epilogue's chunks, or copied per image
             producer = next((p for e, p in producers if e == op), None)
             split = _split(op, threads, producer)
             if split is None:

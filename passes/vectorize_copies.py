@@ -4,11 +4,13 @@ A copy into a strided window (a padded input's interior: `Lowerer.copy_into`) lo
 scalar loops that LLVM does not vectorize (it cannot prove that the two buffers do not
 overlap): 9% of a padded 3x3 convolution. This pass tiles each static copy on tensors to
 rows (all dims but the last by 1) and vectorizes them; a row longer than `ROW_BYTES` is
-copied in chunks of that size, plus one remainder chunk.
+copied in chunks of that size, plus one remainder chunk. A padded input's interior copy
+that `ember-pack-conv` makes per image (marked `pad_images.IMAGE_PAD`) is left to it.
 """
 from __future__ import annotations
 
 from ..dialects.locations import walk
+from .pad_images import IMAGE_PAD
 from .registry import register_pass
 from .tile_matmul import _apply, _func_of, _Script, _sequence
 
@@ -54,18 +56,24 @@ class _CopyScript(_Script):
         return _sequence(self.lines)   # NOTE: not finish(): its patterns are for contractions
 
 
+def vectorize_copy(op) -> None:
+    """Schedules one linalg.copy on tensors (if static) as this pass does."""
+    from mlir import ir
+
+    row = _row(op)
+    if row is None:
+        return
+    func = _func_of(op)
+    op.attributes[_TARGET] = ir.UnitAttr.get()
+    element_bytes = _element_bytes(ir.RankedTensorType(op.operands[0].type).element_type)
+    _apply(func, _CopyScript(0).text(*row, element_bytes))
+    for marked in [o for o in walk(func) if _TARGET in o.attributes]:
+        del marked.attributes[_TARGET]
+
+
 @register_pass("ember-vectorize-copies",
                "linalg.copy ops as vector loads and stores, one row at a time (CPU)")
 def vectorize_copies(module_op) -> None:
-    from mlir import ir
-
     for op in [op for op in walk(module_op) if op.name == "linalg.copy"]:
-        row = _row(op)
-        if row is None:
-            continue
-        func = _func_of(op)
-        op.attributes[_TARGET] = ir.UnitAttr.get()
-        element_bytes = _element_bytes(ir.RankedTensorType(op.operands[0].type).element_type)
-        _apply(func, _CopyScript(0).text(*row, element_bytes))
-        for marked in [o for o in walk(func) if _TARGET in o.attributes]:
-            del marked.attributes[_TARGET]
+        if IMAGE_PAD not in op.attributes:   # NOTE: copied per image by ember-pack-conv
+            vectorize_copy(op)

@@ -107,3 +107,60 @@ func.func @not_packed(%x: tensor<2x6x9x3xf32>, %w: tensor<3x3x3x36xf32>) -> tens
   } -> tensor<2x4x4x36xf32>
   return %r : tensor<2x4x4x36xf32>
 }
+
+// A padded input whose interior copy ember-parallelize marked ember.image_pad is padded one
+// image at a time in the image loop: an image-sized tensor whose border is filled with the
+// padding value (the same boxes as the whole padding's), the image copied into it (as
+// vectors), and the row windows read from it; the whole padded tensor and the mark are gone.
+#px1 = affine_map<(n, oh, kh, kw, c, ow, f) -> (n, oh + kh, ow + kw, c)>
+
+// CHECK-LABEL: func.func @padded_conv
+// CHECK-NOT:     tensor<2x6x7x3xf32>
+// CHECK:         scf.for %[[N:.*]] = %c0 to %c2 step %c1
+// CHECK:           %[[IMAGE:.*]] = tensor.extract_slice %arg0[%[[N]], 0, 0, 0] [1, 4, 5, 3] [1, 1, 1, 1]
+// CHECK:           %[[EMPTY:.*]] = tensor.empty() : tensor<1x6x7x3xf32>
+// CHECK:           linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x1x7x3xf32>)
+// CHECK:           tensor.insert_slice %{{.*}} into %[[EMPTY]][0, 0, 0, 0] [1, 1, 7, 3] [1, 1, 1, 1]
+// CHECK:           linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x1x7x3xf32>)
+// CHECK:           tensor.insert_slice %{{.*}}[0, 5, 0, 0] [1, 1, 7, 3] [1, 1, 1, 1]
+// CHECK:           linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x4x1x3xf32>)
+// CHECK:           tensor.insert_slice %{{.*}}[0, 1, 0, 0] [1, 4, 1, 3] [1, 1, 1, 1]
+// CHECK:           linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x4x1x3xf32>)
+// CHECK:           %[[FILLED:.*]] = tensor.insert_slice %{{.*}}[0, 1, 6, 0] [1, 4, 1, 3] [1, 1, 1, 1]
+// CHECK-NOT:       linalg.fill
+// CHECK:           vector.transfer_read
+// CHECK:           vector.transfer_write
+// CHECK:           %[[PADDED:.*]] = tensor.insert_slice %{{.*}} into %[[FILLED]][0, 1, 1, 0] [1, 4, 5, 3] [1, 1, 1, 1]
+// CHECK:           scf.for %[[OH:.*]] = %c0 to %c4 step %c1
+// CHECK:             tensor.extract_slice %[[PADDED]][0, %[[OH]], 0, 0] [1, 3, 7, 3] [1, 1, 1, 1]
+// CHECK-NOT:     ember.image_pad
+// CHECK-NOT:     tensor<2x6x7x3xf32>
+// CHECK:         return
+func.func @padded_conv(%arg0: tensor<2x4x5x3xf32>, %arg1: tensor<3x3x3x64xf32>) -> tensor<2x4x5x64xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<2x6x7x3xf32>
+  %extracted_slice = tensor.extract_slice %0[0, 0, 0, 0] [2, 1, 7, 3] [1, 1, 1, 1] : tensor<2x6x7x3xf32> to tensor<2x1x7x3xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%extracted_slice : tensor<2x1x7x3xf32>) -> tensor<2x1x7x3xf32>
+  %inserted_slice = tensor.insert_slice %1 into %0[0, 0, 0, 0] [2, 1, 7, 3] [1, 1, 1, 1] : tensor<2x1x7x3xf32> into tensor<2x6x7x3xf32>
+  %extracted_slice_0 = tensor.extract_slice %inserted_slice[0, 5, 0, 0] [2, 1, 7, 3] [1, 1, 1, 1] : tensor<2x6x7x3xf32> to tensor<2x1x7x3xf32>
+  %2 = linalg.fill ins(%cst : f32) outs(%extracted_slice_0 : tensor<2x1x7x3xf32>) -> tensor<2x1x7x3xf32>
+  %inserted_slice_1 = tensor.insert_slice %2 into %inserted_slice[0, 5, 0, 0] [2, 1, 7, 3] [1, 1, 1, 1] : tensor<2x1x7x3xf32> into tensor<2x6x7x3xf32>
+  %extracted_slice_2 = tensor.extract_slice %inserted_slice_1[0, 1, 0, 0] [2, 4, 1, 3] [1, 1, 1, 1] : tensor<2x6x7x3xf32> to tensor<2x4x1x3xf32>
+  %3 = linalg.fill ins(%cst : f32) outs(%extracted_slice_2 : tensor<2x4x1x3xf32>) -> tensor<2x4x1x3xf32>
+  %inserted_slice_3 = tensor.insert_slice %3 into %inserted_slice_1[0, 1, 0, 0] [2, 4, 1, 3] [1, 1, 1, 1] : tensor<2x4x1x3xf32> into tensor<2x6x7x3xf32>
+  %extracted_slice_4 = tensor.extract_slice %inserted_slice_3[0, 1, 6, 0] [2, 4, 1, 3] [1, 1, 1, 1] : tensor<2x6x7x3xf32> to tensor<2x4x1x3xf32>
+  %4 = linalg.fill ins(%cst : f32) outs(%extracted_slice_4 : tensor<2x4x1x3xf32>) -> tensor<2x4x1x3xf32>
+  %inserted_slice_5 = tensor.insert_slice %4 into %inserted_slice_3[0, 1, 6, 0] [2, 4, 1, 3] [1, 1, 1, 1] : tensor<2x4x1x3xf32> into tensor<2x6x7x3xf32>
+  %extracted_slice_6 = tensor.extract_slice %inserted_slice_5[0, 1, 1, 0] [2, 4, 5, 3] [1, 1, 1, 1] : tensor<2x6x7x3xf32> to tensor<2x4x5x3xf32>
+  %5 = linalg.copy {ember.image_pad} ins(%arg0 : tensor<2x4x5x3xf32>) outs(%extracted_slice_6 : tensor<2x4x5x3xf32>) -> tensor<2x4x5x3xf32>
+  %inserted_slice_7 = tensor.insert_slice %5 into %inserted_slice_5[0, 1, 1, 0] [2, 4, 5, 3] [1, 1, 1, 1] : tensor<2x4x5x3xf32> into tensor<2x6x7x3xf32>
+  %6 = tensor.empty() : tensor<2x4x5x64xf32>
+  %7 = linalg.fill ins(%cst : f32) outs(%6 : tensor<2x4x5x64xf32>) -> tensor<2x4x5x64xf32>
+  %8 = linalg.generic {indexing_maps = [#px1, #w, #o], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]} ins(%inserted_slice_7, %arg1 : tensor<2x6x7x3xf32>, tensor<3x3x3x64xf32>) outs(%7 : tensor<2x4x5x64xf32>) attrs =  {ember.convolution} {
+  ^bb0(%in: f32, %in_8: f32, %out: f32):
+    %9 = arith.mulf %in, %in_8 : f32
+    %10 = arith.addf %out, %9 : f32
+    linalg.yield %10 : f32
+  } -> tensor<2x4x5x64xf32>
+  return %8 : tensor<2x4x5x64xf32>
+}

@@ -140,3 +140,48 @@ func.func @conv_epilogue(%a: tensor<64x28x28x1xf32>, %f: tensor<3x3x1x32xf32>, %
   } -> tensor<64x26x26x32xf32>
   return %r : tensor<64x26x26x32xf32>
 }
+
+// A padded input that only a convolution ember-pack-conv packs reads, split here by output
+// channels (whole panels each) or not at all: its interior copy is marked ember.image_pad
+// and left whole (no chunks), for ember-pack-conv to pad one image at a time.
+#px = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 + d2, d3 + d5, d4)>
+
+// CHECK-LABEL: func.func @padded_conv
+// CHECK:         linalg.copy {ember.image_pad} ins(%{{.*}} : tensor<2x4x5x3xf32>)
+// CHECK:         scf.forall (%{{.*}}) in (2)
+// CHECK:           attrs = {ember.convolution}
+// CHECK:           tensor.parallel_insert_slice
+// CHECK-NOT:     scf.forall
+// CHECK:         return
+// ONE-LABEL:   func.func @padded_conv
+// ONE:           linalg.copy {ember.image_pad}
+// ONE-NOT:       scf.forall
+func.func @padded_conv(%x: tensor<2x4x5x3xf32>, %f: tensor<3x3x3x64xf32>) -> tensor<2x4x5x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x6x7x3xf32>
+  %s0 = tensor.extract_slice %e[0, 0, 0, 0] [2, 1, 7, 3] [1, 1, 1, 1] : tensor<2x6x7x3xf32> to tensor<2x1x7x3xf32>
+  %f0 = linalg.fill ins(%zero : f32) outs(%s0 : tensor<2x1x7x3xf32>) -> tensor<2x1x7x3xf32>
+  %b0 = tensor.insert_slice %f0 into %e[0, 0, 0, 0] [2, 1, 7, 3] [1, 1, 1, 1] : tensor<2x1x7x3xf32> into tensor<2x6x7x3xf32>
+  %s1 = tensor.extract_slice %b0[0, 5, 0, 0] [2, 1, 7, 3] [1, 1, 1, 1] : tensor<2x6x7x3xf32> to tensor<2x1x7x3xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%s1 : tensor<2x1x7x3xf32>) -> tensor<2x1x7x3xf32>
+  %b1 = tensor.insert_slice %f1 into %b0[0, 5, 0, 0] [2, 1, 7, 3] [1, 1, 1, 1] : tensor<2x1x7x3xf32> into tensor<2x6x7x3xf32>
+  %s2 = tensor.extract_slice %b1[0, 1, 0, 0] [2, 4, 1, 3] [1, 1, 1, 1] : tensor<2x6x7x3xf32> to tensor<2x4x1x3xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%s2 : tensor<2x4x1x3xf32>) -> tensor<2x4x1x3xf32>
+  %b2 = tensor.insert_slice %f2 into %b1[0, 1, 0, 0] [2, 4, 1, 3] [1, 1, 1, 1] : tensor<2x4x1x3xf32> into tensor<2x6x7x3xf32>
+  %s3 = tensor.extract_slice %b2[0, 1, 6, 0] [2, 4, 1, 3] [1, 1, 1, 1] : tensor<2x6x7x3xf32> to tensor<2x4x1x3xf32>
+  %f3 = linalg.fill ins(%zero : f32) outs(%s3 : tensor<2x4x1x3xf32>) -> tensor<2x4x1x3xf32>
+  %b3 = tensor.insert_slice %f3 into %b2[0, 1, 6, 0] [2, 4, 1, 3] [1, 1, 1, 1] : tensor<2x4x1x3xf32> into tensor<2x6x7x3xf32>
+  %w = tensor.extract_slice %b3[0, 1, 1, 0] [2, 4, 5, 3] [1, 1, 1, 1] : tensor<2x6x7x3xf32> to tensor<2x4x5x3xf32>
+  %c = linalg.copy ins(%x : tensor<2x4x5x3xf32>) outs(%w : tensor<2x4x5x3xf32>) -> tensor<2x4x5x3xf32>
+  %p = tensor.insert_slice %c into %b3[0, 1, 1, 0] [2, 4, 5, 3] [1, 1, 1, 1] : tensor<2x4x5x3xf32> into tensor<2x6x7x3xf32>
+  %oe = tensor.empty() : tensor<2x4x5x64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x4x5x64xf32>) -> tensor<2x4x5x64xf32>
+  %r = linalg.generic {indexing_maps = [#px, #cw, #co], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
+      ins(%p, %f : tensor<2x6x7x3xf32>, tensor<3x3x3x64xf32>) outs(%init : tensor<2x4x5x64xf32>) attrs = {ember.convolution} {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %m = arith.mulf %u, %v : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x4x5x64xf32>
+  return %r : tensor<2x4x5x64xf32>
+}

@@ -40,3 +40,15 @@ func.func @dynamic(%x: tensor<?x8xf32>, %y: tensor<?x8xf32>) -> tensor<?x8xf32> 
   %r = linalg.copy ins(%x : tensor<?x8xf32>) outs(%y : tensor<?x8xf32>) -> tensor<?x8xf32>
   return %r : tensor<?x8xf32>
 }
+
+// A padded input's interior copy that ember-pack-conv makes per image (marked
+// ember.image_pad by ember-parallelize) is left to it.
+// CHECK-LABEL: func.func @image_pad
+// CHECK:         linalg.copy {ember.image_pad}
+// CHECK-NOT:     vector.transfer_write
+func.func @image_pad(%x: tensor<2x4x5x3xf32>, %p: tensor<2x6x7x3xf32>) -> tensor<2x6x7x3xf32> {
+  %w = tensor.extract_slice %p[0, 1, 1, 0] [2, 4, 5, 3] [1, 1, 1, 1] : tensor<2x6x7x3xf32> to tensor<2x4x5x3xf32>
+  %c = linalg.copy {ember.image_pad} ins(%x : tensor<2x4x5x3xf32>) outs(%w : tensor<2x4x5x3xf32>) -> tensor<2x4x5x3xf32>
+  %r = tensor.insert_slice %c into %p[0, 1, 1, 0] [2, 4, 5, 3] [1, 1, 1, 1] : tensor<2x4x5x3xf32> into tensor<2x6x7x3xf32>
+  return %r : tensor<2x6x7x3xf32>
+}
