@@ -44,6 +44,14 @@ NEST = "ember.tile_rows.nest"         # the forall of each scheduled chain
 ROW_TILE_BYTES = 16 * 1024            # an R-row tile of the chain's widest tensor (L1: 32-48 KiB)
 MAX_ROWS = 8                          # rows per tile (R x vector registers stay few)
 ACCUMULATORS = 4                      # independent vector accumulators of a reduction
+# NOTE: rows narrower than one vector register (a loss over 10 classes) in tiles of R rows
+# are R x width vectors of an odd width, which LLVM legalizes lane by lane: the Keras MLP
+# train step's two cross-entropy chains (128 x 10) were a fifth of its LLVM IR (969 ->
+# 769 KB with one row a tile), and opt + llc took about 60 ms less. Up to this many rows,
+# such chains take one row a tile; with more, the per-tile overhead shows: log_softmax of
+# 4096 x 10, 2 threads: 169-184 us with 8 rows a tile, 97-124 us with one; 16384 x 10:
+# 194 us, 396-478 us.
+SHORT_ROWS_ONE_BY_ONE = 4096
 _SKIP = ("ember.contraction", "ember.convolution")
 _ELEMENT_BYTES = dict(_FLOATS, i1=1, i8=1, i16=2, i32=4, i64=8)
 
@@ -331,6 +339,8 @@ class _RowScript(_Script):
                       f"{{{_MARK} = {first + i}}} in %root : (!transform.any_op) -> !transform.any_op")
         width = max(_size(row.tail) * row.element_bytes for row in chain)
         r = row_tile(chain[0].rows[-1], width)
+        if width < self.vector_bytes and chain[0].rows[-1] <= SHORT_ROWS_ONE_BY_ONE:
+            r = 1   # NOTE: see SHORT_ROWS_ONE_BY_ONE
         sizes = [1] * (k - 1) + [r]
         tiled = {}
         for sink, owned in _owners(chain):

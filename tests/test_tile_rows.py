@@ -6,13 +6,15 @@ f64; chains with several results and reductions over other axes; that the schedu
 not need a compiler."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 import ember as em
 from conftest import TOLERANCES, rng_for, using_threads
 from ember.passes import run_passes
-from ember.passes.tile_rows import row_parts, row_tile
+from ember.passes.tile_rows import SHORT_ROWS_ONE_BY_ONE, row_parts, row_tile
 from ember.runtime.lowered import parse
 
 
@@ -193,6 +195,16 @@ def test_lane_sums_may_reassociate_and_max_keeps_its_flags():
     assert sums and all("fastmath<reassoc>" in line for line in sums)
     assert all("fastmath" not in line for line in text.splitlines()
                if "vector.reduction <maximumf>" in line)
+
+
+@pytest.mark.parametrize("rows", [128, SHORT_ROWS_ONE_BY_ONE, SHORT_ROWS_ONE_BY_ONE + 8])
+def test_rows_narrower_than_a_vector_take_one_row_a_tile_when_few(rows):
+    """A cross-entropy's 10 classes: a tile of one row is a 1-D vector of 10; beyond
+    SHORT_ROWS_ONE_BY_ONE rows, R rows a tile (R x 10 vectors)."""
+    text = _after_tile_rows(lambda x: em.nn.log_softmax(x, axis=-1), np.ones((rows, 10), np.float32))
+    tiles = set(re.findall(r"vector<(\d+)x10xf32>", text))
+    assert tiles == set() if rows <= SHORT_ROWS_ONE_BY_ONE else tiles == {"8"}
+    assert "vector<10xf32>" in text
 
 
 def test_column_sums_are_left_alone():

@@ -81,11 +81,12 @@ func.func @softmax(%x: tensor<64x100xf32>) -> tensor<64x100xf32> {
 }
 
 // A sum over the last axis of a 3-D tensor: two row dims, rows of 7 (shorter than a
-// vector): one forall over both row dims, the row vectorized at its size.
+// vector, and few: SHORT_ROWS_ONE_BY_ONE): one forall over both row dims, one row a tile,
+// vectorized at its size.
 // CHECK-LABEL: func.func @sum_3d
 // CHECK-NOT:     linalg.
-// CHECK:         scf.forall ({{.*}}, {{.*}}) in ({{[0-9]+}}, {{[0-9]+}})
-// CHECK:           vector.transfer_read {{.*}} vector<{{[0-9]+}}x7xf64>
+// CHECK:         scf.forall ({{.*}}, {{.*}}) in (6, 5)
+// CHECK:           vector.transfer_read {{.*}} : tensor<1x1x7xf64>, vector<7xf64>
 // CHECK:           vector.reduction <add>, {{.*}} : vector<7xf64> into f64
 // CHECK:         return
 func.func @sum_3d(%x: tensor<6x5x7xf64>) -> tensor<6x5xf64> {
