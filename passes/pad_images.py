@@ -17,9 +17,10 @@ The decision is `ember-parallelize`'s (`mark_image_pads`): it splits a convoluti
 threads, so it knows whether each chunk holds whole images. It marks the interior copy
 `IMAGE_PAD` and leaves it whole (so does `ember-vectorize-copies`) when every reader of
 the padded tensor is a convolution that `ember-pack-conv` packs reading it directly (a
-horizontal stride of 1) and that is split by images or not at all. `ember-pack-conv`
-then pads per image (`pad_images`) and erases the whole-tensor padding once nothing reads
-it.
+horizontal stride of 1) and whose chunks read whole images (split by images, or by output
+channels into whole panels, or not at all). `ember-pack-conv` then pads per image
+(`pad_images`) and erases the whole-tensor padding once nothing reads it; a padded input
+it could not pad per image (none is expected) is copied whole there, vectorized.
 """
 from __future__ import annotations
 
