@@ -45,12 +45,12 @@ ROW_TILE_BYTES = 16 * 1024            # an R-row tile of the chain's widest tens
 MAX_ROWS = 8                          # rows per tile (R x vector registers stay few)
 ACCUMULATORS = 4                      # independent vector accumulators of a reduction
 # NOTE: rows narrower than one vector register (a loss over 10 classes) in tiles of R rows
-# are R x width vectors of an odd width, which LLVM legalizes lane by lane: the Keras MLP
-# train step's two cross-entropy chains (128 x 10) were a fifth of its LLVM IR (969 ->
-# 769 KB with one row a tile), and opt + llc took about 60 ms less. Up to this many rows,
-# such chains take one row a tile; with more, the per-tile overhead shows: log_softmax of
-# 4096 x 10, 2 threads: 169-184 us with 8 rows a tile, 97-124 us with one; 16384 x 10:
-# 194 us, 396-478 us.
+# are R x width vectors of an odd width (arrays of vectors in LLVM, costly to legalize):
+# the Keras MLP train step's two cross-entropy chains (128 x 10) were a fifth of its LLVM
+# IR (969 -> 769 KB with one row a tile), and opt + llc took about 60 ms less. Up to this
+# many rows, such chains take one row a tile; with more, the per-tile overhead shows:
+# log_softmax of 4096 x 10, 2 threads: 169-184 us with 8 rows a tile, 97-124 us with one;
+# 16384 x 10: 194 us, 396-478 us.
 SHORT_ROWS_ONE_BY_ONE = 4096
 _SKIP = ("ember.contraction", "ember.convolution")
 _ELEMENT_BYTES = dict(_FLOATS, i1=1, i8=1, i16=2, i32=4, i64=8)
