@@ -122,6 +122,20 @@ def test_a_convolution_split_by_rows_keeps_the_whole_padded_copy():
     assert text.count("scf.forall (") == 2     # the copy's chunks, then the convolution's
 
 
+def test_channel_chunks_that_are_not_whole_panels_keep_the_whole_padded_copy():
+    """2 images and 3 * NR output channels on two threads: the channels are split into
+    chunks of 1.5 NR, not whole panels (so not packed); the padded copy is made whole, in
+    chunks of its own."""
+    conv = ((2, 40, 51, 16), (3, 3, 16, 3 * NR), (1, 1), (1, 1), (1, 1, 1, 1))
+    x, f = np.ones(conv[0], np.float32), np.ones(conv[1], np.float32)
+    whole, _ = _padded_types(conv)
+    with using_threads(2):
+        text = _up_to_pack_conv(_conv(conv), x, f)
+    assert whole in text and IMAGE_PAD not in text
+    assert f"tensor<2x40x51x{3 * NR // 2}xf32>" in text   # NOTE: a chunk of channels
+    assert text.count("scf.forall (") == 2     # the copy's chunks, then the convolution's
+
+
 _PADDED = """
 func.func @f(%x: tensor<2x3x4x5xf32>) -> tensor<2x5x7x5xf32> {{
   %zero = arith.constant 0.0 : f32
