@@ -17,6 +17,21 @@ def producer(value):
     return owner.operation
 
 
+def defined_within(value, op) -> bool:
+    """Whether `value` is defined by `op` or inside it (a block argument of one of its
+    regions, or the result of an op nested in them)."""
+    from mlir import ir
+
+    owner = value.owner
+    current = owner.owner if isinstance(owner, ir.Block) else owner.operation
+    target = op.operation
+    while current is not None and current.name != "builtin.module":
+        if current.operation == target:
+            return True
+        current = current.parent
+    return False
+
+
 def constant_array(value, limit: int | None = None) -> np.ndarray | None:
     """The value of an `arith.constant` tensor as a NumPy array, or None.
 

@@ -44,6 +44,7 @@ Others (and filter gradients) are left to `ember-tile-conv`.
 from __future__ import annotations
 
 from ..dialects.locations import walk
+from ..dialects.values import defined_within
 from . import linalg_ops
 from .ember_to_linalg import generic_op
 from .pack_matmul import PANELS
@@ -114,7 +115,12 @@ def reads_directly(op) -> bool:
     """Whether this pass packs convolution generic `op` reading its input where it lies (a
     horizontal stride of 1, see `_pack`), with no patch copy."""
     how = packable(op)
-    return how is not None and how[0][1] == 1
+    return how is not None and _direct(how[0])
+
+
+def _direct(strides) -> bool:
+    """A horizontal stride of 1: the product reads x where it lies (see `_pack`)."""
+    return strides[1] == 1
 
 
 def _pack(op, strides, dilations, nr: int, direct: bool):
@@ -194,22 +200,6 @@ def _pack(op, strides, dilations, nr: int, direct: bool):
 NEST = "ember.pack_conv.nest"        # the register-tile loops of each output row
 
 
-def _within(op, loop) -> bool:
-    while op is not None and op.name != "func.func":
-        if op == loop:
-            return True
-        op = op.parent
-    return False
-
-
-def _defined_outside(value, loop) -> bool:
-    from mlir import ir
-
-    owner = value.owner
-    return not _within(owner.owner if isinstance(owner, ir.Block) else owner.operation,
-                       loop.operation)
-
-
 def hoist_invariant(ops) -> None:
     """Moves `ops` (in order) before each loop around them that they do not depend on: a
     convolution fused into its epilogue's row loop (`ember-fuse-epilogues`) packs its
@@ -217,7 +207,7 @@ def hoist_invariant(ops) -> None:
     for op in ops:
         op = op.operation
         while op.parent.name == "scf.for" and all(
-                _defined_outside(v, op.parent) for v in op.operands):
+                not defined_within(v, op.parent) for v in op.operands):
             op.move_before(op.parent)
 
 
@@ -367,7 +357,7 @@ def pack_conv(module_op) -> None:
             continue
         func = _func_of(op)
         strides, dilations, (owr, nr) = how
-        direct = strides[1] == 1   # NOTE: see _pack
+        direct = _direct(strides)
         product, ow, filled = _pack(op, strides, dilations, nr, direct)
         # NOTE: vectorized as mulf + addf (the reduction dims of a tile are folded away, so
         # there is no vector.contract to lower to fma): `contract` lets LLVM fuse them.

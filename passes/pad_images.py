@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..dialects.values import defined_within, producer
+
 IMAGE_PAD = "ember.image_pad"     # the interior copy of a padded input padded per image
 
 
@@ -72,11 +74,11 @@ def padding_of(value) -> Padding | None:
     and together as large as the tensor."""
     from mlir import ir
 
-    insert = _producer(value)
+    insert = producer(value)
     if insert is None or insert.name != "tensor.insert_slice":
         return None
     interior = _box(insert)
-    copy = _producer(insert.operands[0])
+    copy = producer(insert.operands[0])
     if interior is None or copy is None or copy.name != "linalg.copy" \
             or not isinstance(value.type, ir.RankedTensorType) or not value.type.has_static_shape:
         return None
@@ -84,7 +86,7 @@ def padding_of(value) -> Padding | None:
     boxes, fill_value = [interior], None
     dest = insert.operands[1]
     while _name(dest) == "tensor.insert_slice":
-        part, box = _producer(dest.owner.operands[0]), _box(dest.owner)
+        part, box = producer(dest.owner.operands[0]), _box(dest.owner)
         if box is None or part is None or part.name != "linalg.fill":
             return None
         if fill_value is not None and part.operands[0] != fill_value:
@@ -124,31 +126,9 @@ def padding_by(copy) -> Padding | None:
     return padding if padding is not None and padding.copy == copy.operation else None
 
 
-def _producer(value):
-    """The operation that defines `value`, or None (a block argument)."""
-    from mlir import ir
-
-    owner = value.owner
-    return None if isinstance(owner, ir.Block) else owner.operation
-
-
 def _name(value) -> str | None:
-    producer = _producer(value)
-    return None if producer is None else producer.name
-
-
-def _inside(value, op) -> bool:
-    """Whether `value` is defined inside `op` (in one of its regions, at any depth)."""
-    from mlir import ir
-
-    owner = value.owner
-    current = owner.owner if isinstance(owner, ir.Block) else owner.operation.parent
-    target = op.operation
-    while current is not None and current.name != "builtin.module":
-        if current.operation == target:
-            return True
-        current = current.parent
-    return False
+    made_by = producer(value)
+    return None if made_by is None else made_by.name
 
 
 def _offset(op, dim: int):
@@ -173,17 +153,17 @@ def _images(value):
         padding = padding_of(value)
         if padding is not None:
             return padding, offsets
-        producer = _producer(value)
-        if producer is None or producer.name != "tensor.extract_slice":
+        slicer = producer(value)
+        if slicer is None or slicer.name != "tensor.extract_slice":
             return None
         dynamic = ir.ShapedType.get_dynamic_size()
-        starts, sizes = _static(producer, "static_offsets"), _static(producer, "static_sizes")
-        shape = list(producer.operands[0].type.shape)
-        if any(s != 1 for s in _static(producer, "static_strides")) or dynamic in sizes \
+        starts, sizes = _static(slicer, "static_offsets"), _static(slicer, "static_sizes")
+        shape = list(slicer.operands[0].type.shape)
+        if any(s != 1 for s in _static(slicer, "static_strides")) or dynamic in sizes \
                 or starts[1:] != [0] * (len(shape) - 1) or sizes[1:] != shape[1:]:
             return None
-        offsets.append(_offset(producer, 0))
-        value = producer.operands[0]
+        offsets.append(_offset(slicer, 0))
+        value = slicer.operands[0]
 
 
 def _window(op):
@@ -205,12 +185,12 @@ def _window(op):
     image = _offset(op, 0)
     level, parent = op, op.parent
     while parent is not None and parent.name == "scf.for" \
-            and (isinstance(image, int) or not _inside(image, parent)):
+            and (isinstance(image, int) or not defined_within(image, parent)):
         level, parent = parent, parent.parent
     if level == op:
         return None   # NOTE: the image changes with every row: padding it there costs more
     offsets.append(image)
-    if any(_inside(value, level) for value in offsets + [op.operands[0]]
+    if any(defined_within(value, level) for value in offsets + [op.operands[0]]
            if not isinstance(value, int)):
         return None
     return padding, offsets, level
@@ -288,11 +268,11 @@ def _erase_dead(ops) -> None:
         op = work.pop()
         if op.name not in _PURE or any(list(r.uses) for r in op.results):
             continue
-        producers = [p for p in (_producer(v) for v in op.operands) if p is not None]
+        makers = [p for p in (producer(v) for v in op.operands) if p is not None]
         op.erase()
-        for producer in producers:
-            if not any(producer == other for other in work):   # NOTE: once, so not erased twice
-                work.append(producer)
+        for maker in makers:
+            if not any(maker == other for other in work):   # NOTE: once, so not erased twice
+                work.append(maker)
 
 
 def mark_image_pads(func, split_of) -> None:
