@@ -43,8 +43,13 @@ RUNTIME_LIBRARIES = ("mlir_c_runner_utils", "mlir_async_runtime")
 # time on the MLP train step). Measured on that step, one core: opt + llc 1.46 s -> 0.88 s,
 # object 100 KB -> 79 KB; the MLP step, the 1024 matmul, conv2d and softmax ran at the same
 # speed, within the noise of interleaved runs in one process (1 and 2 threads).
+# So does `llc`'s list scheduler after register allocation, which this CPU's model turns on
+# (znver4): 19% of llc's time on the MLP step; without it the step's code generation took
+# 327 ms instead of 356 ms (2 parts on 2 cores, medians of 8 alternating runs), and the
+# bench's kernels and train steps ran as fast (within 2.5%, alternating calls in one process).
+# NOTE: the scheduler before register allocation stays: without it conv2d was 2% slower.
 OPT_FLAGS = ("-unroll-allow-partial=0",)
-LLC_FLAGS = ("-disable-lsr",)
+LLC_FLAGS = ("-disable-lsr", "-post-RA-scheduler=false")
 
 
 def packed_name(symbol: str) -> str:
