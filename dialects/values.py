@@ -60,6 +60,21 @@ def splat_value(value):
     return first.item() if np.all(array == first) else None
 
 
+def scalar_constant(value):
+    """The Python number of a scalar (integer, index or float) `arith.constant`, or None."""
+    from mlir import ir
+
+    op = producer(value)
+    if op is None or op.name != "arith.constant":
+        return None
+    attr = op.attributes["value"]
+    if isinstance(attr, ir.IntegerAttr):
+        return ir.IntegerAttr(attr).value
+    if isinstance(attr, ir.FloatAttr):
+        return ir.FloatAttr(attr).value
+    return None
+
+
 def _scalar(attr, dtype):
     from mlir import ir
 

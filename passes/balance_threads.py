@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 
 from ..dialects.locations import walk
+from ..dialects.values import scalar_constant
 from .registry import register_pass
 
 MIN_ITERATIONS_PER_THREAD = 8   # below this, a loop's iterations are not worth re-dealing
@@ -27,16 +28,11 @@ MIN_ITERATIONS_PER_THREAD = 8   # below this, a loop's iterations are not worth 
 
 def trip_count(nest) -> int | None:
     """The static number of iterations of an `omp.loop_nest`, or None."""
-    from mlir import ir
-
     operands = list(nest.operands)
     rank = len(operands) // 3   # lower bounds, upper bounds, steps
-    values = []
-    for value in operands:
-        owner = value.owner
-        if getattr(owner, "name", None) != "arith.constant":
-            return None
-        values.append(ir.IntegerAttr(owner.attributes["value"]).value)
+    values = [scalar_constant(value) for value in operands]
+    if None in values:
+        return None
     lows, highs, steps = values[:rank], values[rank:2 * rank], values[2 * rank:]
     return math.prod(max(0, -(-(h - l) // s)) for l, h, s in zip(lows, highs, steps))
 

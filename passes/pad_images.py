@@ -142,7 +142,7 @@ def _offset(op, dim: int):
     return list(op.opview.offsets)[dynamic.index(dim)]
 
 
-def _images(value):
+def images_of(value):
     """(padding, the offsets along the images to add up to index its first image) when
     `value` is a padded tensor of whole images or a slice of one (or a slice of a slice)
     along its first dim only, else None."""
@@ -173,7 +173,7 @@ def _window(op):
     change: the image is padded just before it."""
     if op.name != "tensor.extract_slice":
         return None
-    found = _images(op.operands[0])
+    found = images_of(op.operands[0])
     if found is None:
         return None
     padding, offsets = found

@@ -26,6 +26,10 @@ CONVS = [
     ((2, 9, 23, 1), (2, 3, 1, NR), (1, 2), (2, 1), (0, 1, 2, 0)),
     ((1, 5, 1, 7), (1, 1, 7, NR), (1, 1), (1, 1), (0, 0, 0, 0)),         # ow 1
     ((3, 10, 17, 5), (3, 2, 5, NR), (3, 1), (1, 3), (2, 2, 3, 1)),
+    # padding past the filter's reach: output rows that read padding only (no filter row
+    # left once the padded rows are skipped), also with dilated rows
+    ((1, 4, 9, 3), (2, 3, 3, NR), (1, 1), (1, 1), (3, 3, 1, 1)),
+    ((2, 7, 10, 2), (3, 3, 2, NR), (1, 1), (2, 1), (3, 4, 1, 1)),
 ]
 
 
@@ -118,6 +122,24 @@ def test_conv_is_packed_row_by_row(strides, width):
         assert start, tile
         assert re.search(rf"iter_args\(%arg\d+ = {start.group(1)}\) -> \(vector<{tile}x{nr}xf32>\)", text)
     assert "ember.convolution_packed" not in text and "ember.pack_conv" not in text
+
+
+@pytest.mark.parametrize("padding, skips", [((1, 1, 1, 1), True), ((0, 2, 0, 0), True),
+                                             ((0, 0, 1, 1), False), ((0, 0, 0, 0), False)])
+def test_filter_rows_in_the_padding_are_skipped(padding, skips):
+    # NOTE: each filter-row (kh) loop of a zero-padded input gets the bounds of the rows
+    # that read the input; with no padding above or below, it keeps its constant 0 to KH
+    x, f = np.ones((2, 13, 15, 32), np.float32), np.ones((3, 3, 32, 2 * NR), np.float32)
+    with using_threads(1):
+        text = _after(x, f, ["ember-pack-conv"], padding=padding)
+    # the register tiles' outermost reduction loops: their accumulators start at a value made
+    # before them (the inner loops' start at the enclosing loop's block argument)
+    tap_rows = re.findall(r"scf.for %\w+ = (%\w+) to (%\w+) step %\w+ "
+                          r"iter_args\(%\w+ = (?!%arg)%\w+\) -> \(vector<", text)
+    assert tap_rows
+    constant = [re.search(rf"{re.escape(bound)} = arith.constant", text) is not None
+                for low, high in tap_rows for bound in (low, high)]
+    assert (not any(constant)) if skips else all(constant)
 
 
 @pytest.mark.parametrize("x_shape, f_shape", [((2, 13, 13, 32), (3, 3, 32, NR + 4)),  # F % NR

@@ -112,6 +112,9 @@ func.func @not_packed(%x: tensor<2x6x9x3xf32>, %w: tensor<3x3x3x36xf32>) -> tens
 // image at a time in the image loop: an image-sized tensor whose border is filled with the
 // padding value (the same boxes as the whole padding's), the image copied into it (as
 // vectors), and the row windows read from it; the whole padded tensor and the mark are gone.
+// The padding is zeros: each register tile's filter-row (kh) loop runs over the rows that
+// read the image only, from max(1 - oh, 0) to min(5 - oh, 3) (1 row of padding above, 4
+// image rows).
 #px1 = affine_map<(n, oh, kh, kw, c, ow, f) -> (n, oh + kh, ow + kw, c)>
 
 // CHECK-LABEL: func.func @padded_conv
@@ -133,6 +136,11 @@ func.func @not_packed(%x: tensor<2x6x9x3xf32>, %w: tensor<3x3x3x36xf32>) -> tens
 // CHECK:           %[[PADDED:.*]] = tensor.insert_slice %{{.*}} into %[[FILLED]][0, 1, 1, 0] [1, 4, 5, 3] [1, 1, 1, 1]
 // CHECK:           scf.for %[[OH:.*]] = %c0 to %c4 step %c1
 // CHECK:             tensor.extract_slice %[[PADDED]][0, %[[OH]], 0, 0] [1, 3, 7, 3] [1, 1, 1, 1]
+// CHECK:             %[[FROM:.*]] = arith.subi %{{.*}}, %[[OH]] : index
+// CHECK:             %[[FIRST:.*]] = arith.maxsi %[[FROM]], %{{.*}} : index
+// CHECK:             %[[TO:.*]] = arith.subi %{{.*}}, %[[OH]] : index
+// CHECK:             %[[LAST:.*]] = arith.minsi %[[TO]], %{{.*}} : index
+// CHECK:             scf.for %{{.*}} = %[[FIRST]] to %[[LAST]] step %{{.*}} iter_args
 // CHECK-NOT:     ember.image_pad
 // CHECK-NOT:     tensor<2x6x7x3xf32>
 // CHECK:         return
