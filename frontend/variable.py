@@ -41,16 +41,20 @@ class Variable(Tensor):
                     "Variable: the initial value must be concrete; create variables outside "
                     "@em.function (as in TensorFlow, on the first call at most)"))
             initial_value = initial_value.numpy()
+        from ..dialects.primitive import AVal
+
         array = dtypes.to_numpy(initial_value, None if dtype is None else dtypes.as_dtype(dtype))
         self._value = _frozen(np.array(array, copy=True))
+        # NOTE: made once: an assignment keeps the shape and dtype (`_set` checks). Made per
+        # read, shape and dtype cost 4 us each: a Keras train_on_batch reads them resetting
+        # its metrics.
+        self._aval = AVal(self._value.shape, dtypes.as_dtype(self._value.dtype))
         self.trainable = bool(trainable)
         self.name = name or f"Variable_{next(_ids)}"
 
     @property
     def aval(self):
-        from ..dialects.primitive import AVal
-
-        return AVal(self._value.shape, dtypes.as_dtype(self._value.dtype))
+        return self._aval
 
     # -- reading -----------------------------------------------------------------------------
     def numpy(self) -> np.ndarray:
@@ -139,5 +143,5 @@ class Variable(Tensor):
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
-    array.flags.writeable = False
+    array.setflags(write=False)   # NOTE: half the cost of `flags.writeable = False`
     return array
