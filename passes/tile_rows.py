@@ -298,7 +298,10 @@ def _chains(func) -> list[list[RowOp]]:
                 row = _row_op(op, k, rows)
                 if row is None or not _vectorizable_body(op):
                     continue
-                if all(_aligned(op, m, k) and _aligned(m, op, k) for m in members):
+                # NOTE: only neighbours can be misaligned (_aligned holds for ops that do not
+                # read each other); checking every member made this quadratic in the chain
+                adjacent = [m for m in _neighbours(op) if m in members]
+                if all(_aligned(op, m, k) and _aligned(m, op, k) for m in adjacent):
                     members[op] = row
                     work.append(op)
         taken.update(members)
