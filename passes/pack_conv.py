@@ -230,11 +230,12 @@ def _skip_padded_rows(row_loop, rows) -> None:
     ceil((low + height - oh*stride) / dilation) (at most KH). The skipped rows' products
     are zeros (the padding's value): dropping them leaves each sum as it was (oneDNN skips
     them too). Bench row 5's 3x3 'same' conv2d skips 2 of its 28 x 3 filter rows an image:
-    8.69-8.79 -> 8.54-8.67 ms on 2 threads (alternating calls in one process, 4 runs), and
-    its time against the same convolution of an input padded beforehand went from 1.021-1.025x
-    to 1.002-1.009x. The CNN train step's input gradient of its second convolution (a 'full'
-    convolution of 11x11 gradients padded by 2, 13 output rows) skips 6 of 13 x 3: the step
-    7.85-8.13 -> 7.53-7.83 ms (-4%)."""
+    8.69-8.94 -> 8.54-8.67 ms on 2 threads (alternating calls in one process, 4 runs: -1.5%
+    to -2.9%), and its time against the same convolution of an input padded beforehand went
+    from 1.016-1.025x to 1.002-1.009x. The CNN train step's input gradient of its second
+    convolution (a 'full' convolution of 11x11 gradients padded by 2, 13 output rows) skips
+    6 of 13 x 3: the step -1.9% to -4.3% (4 runs; 7.85-8.13 -> 7.53-7.83 ms in the 3 that
+    were not in a slow phase)."""
     from mlir import ir
 
     low, height, stride, dilation = rows
