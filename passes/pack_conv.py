@@ -437,11 +437,12 @@ def pack_conv(module_op) -> None:
                 body_op.attributes["fastmath"] = ir.Attribute.parse("#arith.fastmath<contract>")
         _apply(func, _PackedConvScript(0).text(ow, owr, direct))
         _apply(func, lower_contractions(NEST))
-        row_loop = next(o for o in walk(func) if ROW in o.attributes)
-        if rows is not None:
-            _skip_padded_rows(row_loop, rows)
-        if filled:
-            _fill_rows(row_loop)
+        if rows is not None or filled:
+            row_loop = next(o for o in walk(func) if ROW in o.attributes)
+            if rows is not None:
+                _skip_padded_rows(row_loop, rows)
+            if filled:
+                _fill_rows(row_loop)
         for marked in walk(func):
             for name in (PACKED, _PATCHES, ROW, NEST, TAP_ROWS):
                 if name in marked.attributes:
